@@ -1,0 +1,122 @@
+# vigil - runtime security agent. See README.md.
+#
+#   make            build build/vigil (BPF objects embedded)
+#   make test       unit + e2e tests (root; installs missing packages)
+#   make run        install deps, build, run the main job
+#   make bench      overhead benchmark
+#   make install    copy to $(PREFIX)/bin
+#
+# Chain: src/bpf/X.bpf.c -> build/bpf/X.bpf.o -> build/vigil.bpf.o (static link)
+#        -> build/vigil.skel.h -> userspace objects -> build/vigil
+
+PREFIX    ?= /usr/local
+BUILD     := build
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
+ARCH      := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	     -D_GNU_SOURCE -Isrc -Isrc/include -I$(BUILD)
+LDLIBS    += -lbpf -lelf -lz -lyaml -lpthread
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Isrc/include -Isrc/bpf \
+	      -Wall -Wno-unused-function -Wno-address-of-packed-member
+
+BPF_SRCS  := $(filter-out src/bpf/probe.bpf.c,$(wildcard src/bpf/*.bpf.c))
+BPF_OBJS  := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_HDRS  := $(wildcard src/bpf/*.bpf.h) src/include/vigil_abi.h
+
+# Userspace: everything under src/ except main.c is also linked into the unit tests.
+LIB_SRCS  := $(filter-out src/main.c src/bpf/%,$(wildcard src/*.c src/*/*.c))
+LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+MAIN_OBJ  := $(BUILD)/obj/main.o
+SKELS     := $(BUILD)/vigil.skel.h $(BUILD)/probe.skel.h
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(HELPER_SRCS))
+
+.DELETE_ON_ERROR:
+.PHONY: all deps test unit e2e run bench install clean
+
+all: $(BUILD)/vigil
+
+deps:
+	$(Q)scripts/deps.sh
+
+$(BUILD)/vmlinux.h: | $(BUILD)
+	@echo "  BTF     $@"
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h | $(BUILD)
+	@mkdir -p $(dir $@)
+	@echo "  BPF     $@"
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/vigil.bpf.o: $(BPF_OBJS)
+	@echo "  LINK    $@"
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/vigil.skel.h: $(BUILD)/vigil.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name vigil_bpf > $@
+
+$(BUILD)/probe.skel.h: $(BUILD)/bpf/probe.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name probe_bpf > $@
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h src/*/*.h) src/include/vigil_abi.h $(SKELS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/vigil: $(MAIN_OBJ) $(LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
+
+$(BUILD)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -g -Wall -static-pie $< -o $@ 2>/dev/null || $(CC) -O2 -g -Wall $< -o $@
+
+$(BUILD):
+	@mkdir -p $@
+
+unit: $(UNIT_BINS)
+	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+e2e: $(BUILD)/vigil $(HELPER_BINS)
+	$(Q)tests/e2e/run.sh
+
+# The README's test command: dependencies, build, every test tier.
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory e2e
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(BUILD)/vigil run
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(HELPER_BINS)
+	$(Q)bench/run.sh
+
+install: $(BUILD)/vigil
+	install -D -m 0755 $(BUILD)/vigil $(DESTDIR)$(PREFIX)/bin/vigil
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/* agent.c - the record pipeline; see agent.h. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include "agent.h"
+#include "decode/decode.h"
+#include "log.h"
+#include "output/format.h"
+
+#define POLL_MS		100
+#define LOSS_CHECK_MS	1000
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/* enrich: keep the process table true, then attach context to the event. */
+static void enrich(struct agent *a, struct enriched_event *e)
+{
+	const struct vgl_hdr *h = e->v.hdr;
+
+	if (h->type == VGL_EV_EXEC && h->ret == 0) {
+		const struct vgl_str *path = &e->v.strs[VGL_EXEC_S_PATH];
+		const struct vgl_str *args = &e->v.strs[VGL_EXEC_S_ARGS];
+
+		proc_table_exec(a->procs, h->pid, h->ppid, h->start_ns, h->comm, path->ptr,
+				path->len, args->ptr, args->len, h->uid, h->cgroup_id);
+	} else if (h->type == VGL_EV_FORK) {
+		const struct vgl_fork *f = EV_BODY(&e->v, vgl_fork);
+
+		proc_table_fork(a->procs, h->pid, f->child_pid, f->child_start_ns);
+	}
+	e->realtime_ns = h->ts_ns + a->boot_to_real_ns;
+	e->proc = proc_table_get(a->procs, h->pid, true);
+	e->nr_anc = proc_table_ancestors(a->procs, h->pid, e->anc, FORMAT_ANCESTORS_MAX);
+	e->ctr = container_lookup(a->containers, h->cgroup_id);
+}
+
+static bool container_matches(const char *want, const struct container_info *c)
+{
+	bool host = !c || c->ref.runtime == CRT_HOST;
+
+	if (!want || !strcmp(want, "any"))
+		return true;
+	if (!strcmp(want, "host"))
+		return host;
+	return !host && !strncmp(c->ref.id, want, strlen(want));
+}
+
+static bool filter_pass(const struct trace_filter *f, const struct enriched_event *e)
+{
+	const struct vgl_hdr *h = e->v.hdr;
+
+	if (!(f->events & EVENT_BIT(h->type)))
+		return false;
+	if (f->pid && h->pid != f->pid)
+		return false;
+	if (f->comm && strncmp(h->comm, f->comm, sizeof(h->comm)))
+		return false;
+	return container_matches(f->container, e->ctr);
+}
+
+static void output(struct agent *a, const struct enriched_event *e)
+{
+	json_reset(&a->line);
+	if (a->format == OUT_TEXT)
+		format_text(&a->line, e);
+	else
+		format_json(&a->line, e);
+	json_appendf(&a->line, "\n");
+	/* buffered: one write per poll batch, not per event */
+	if (fwrite(a->line.buf, 1, a->line.len, a->out) != a->line.len)
+		a->stats.write_errors++;
+	a->stats.output[e->v.hdr->type]++;
+}
+
+int agent_handle_record(void *ctx, const void *data, size_t size)
+{
+	struct agent *a = ctx;
+	struct enriched_event e = {};
+	enum decode_error err = decode_record(data, size, &e.v);
+
+	if (err) {
+		if (a->stats.decode_errors++ < 10)
+			log_warn("dropping a malformed record (%zu bytes): %s", size,
+				 decode_error_str(err));
+		return 0;
+	}
+	a->stats.received[e.v.hdr->type]++;
+	enrich(a, &e);
+	if (filter_pass(&a->filter, &e))
+		output(a, &e);
+	if (e.v.hdr->type == VGL_EV_EXIT)
+		proc_table_exit(a->procs, e.v.hdr->pid);
+	return 0;
+}
+
+int agent_init(struct agent *a)
+{
+	struct sensor_opts opts = { .on_record = agent_handle_record, .ctx = a };
+	int err;
+
+	json_init(&a->line);
+	a->procs = proc_table_new(0, "/proc");
+	a->containers = container_cache_new(NULL, NULL);
+	if (!a->procs || !a->containers)
+		return -ENOMEM;
+	err = sensor_open(&a->sensor, &opts);
+	if (err)
+		return err;
+	a->boot_to_real_ns = sensor_boot_to_real_ns(a->sensor);
+	/* seed after the hooks load: a process born in between is then seen
+	 * by both, and both paths agree */
+	log_debug("process table seeded with %d processes", proc_table_seed(a->procs));
+	return 0;
+}
+
+int agent_select(struct agent *a, event_mask_t mask)
+{
+	event_mask_t got = 0;
+	int err = sensor_select(a->sensor, mask, &got);
+
+	if (!err && (mask & ~got))
+		log_warn("some requested event types are unavailable on this kernel");
+	return err;
+}
+
+static uint64_t kernel_lost(struct agent *a)
+{
+	struct sensor_counters c;
+
+	if (sensor_read_counters(a->sensor, &c))
+		return 0;
+	return c.kernel[VGL_CNT_LOST_RINGBUF] + c.kernel[VGL_CNT_LOST_NESTED];
+}
+
+/* A loss is reported as it happens, never only in a summary. */
+static void report_losses(struct agent *a)
+{
+	uint64_t lost = kernel_lost(a);
+
+	if (lost > a->last_lost)
+		log_warn("%llu events lost in the kernel (total %llu): the reader is too slow",
+			 (unsigned long long)(lost - a->last_lost), (unsigned long long)lost);
+	a->last_lost = lost;
+}
+
+int agent_run(struct agent *a, volatile bool *stop, uint64_t duration_ms)
+{
+	uint64_t start = now_ms(), last_check = start;
+
+	while (!*stop) {
+		int n = sensor_poll(a->sensor, POLL_MS);
+
+		if (n < 0 && n != -EINTR) {
+			log_error("ring buffer poll failed: %s", strerror(-n));
+			return n;
+		}
+		fflush(a->out);
+		uint64_t t = now_ms();
+		if (t - last_check >= LOSS_CHECK_MS) {
+			report_losses(a);
+			last_check = t;
+		}
+		if (duration_ms && t - start >= duration_ms)
+			break;
+	}
+	/* drain what is already in the ring */
+	while (sensor_poll(a->sensor, 0) > 0)
+		;
+	fflush(a->out);
+	report_losses(a);
+	return 0;
+}
+
+void agent_print_stats(struct agent *a, FILE *f)
+{
+	struct sensor_counters c = {};
+
+	if (!a->sensor)
+		return;
+	sensor_read_counters(a->sensor, &c);
+	fprintf(f, "kernel: submitted %llu, lost (ring buffer full) %llu, lost (nested) %llu, "
+		   "paths truncated %llu\n",
+		(unsigned long long)c.kernel[VGL_CNT_EVENTS],
+		(unsigned long long)c.kernel[VGL_CNT_LOST_RINGBUF],
+		(unsigned long long)c.kernel[VGL_CNT_LOST_NESTED],
+		(unsigned long long)c.kernel[VGL_CNT_PATH_TRUNC]);
+	fprintf(f, "userspace: decode errors %llu, write errors %llu, processes %zu, "
+		   "cgroups %zu\n",
+		(unsigned long long)a->stats.decode_errors,
+		(unsigned long long)a->stats.write_errors, proc_table_size(a->procs),
+		container_cache_size(a->containers));
+	for (unsigned int t = 1; t < VGL_EV_MAX; t++)
+		if (a->stats.received[t])
+			fprintf(f, "  %-18s received %llu, output %llu\n", event_info(t)->name,
+				(unsigned long long)a->stats.received[t],
+				(unsigned long long)a->stats.output[t]);
+}
+
+void agent_fini(struct agent *a)
+{
+	sensor_close(a->sensor);
+	proc_table_free(a->procs);
+	if (a->containers)
+		container_cache_free(a->containers);
+	json_free(&a->line);
+	if (a->out && a->out != stdout)
+		fclose(a->out);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * agent.h - one running vigil: the sensor and the userspace stages that
+ * each record flows through, in order:
+ *
+ *	sensor (load) -> decode -> enrich (process table, container)
+ *	-> filter -> output
+ *
+ * Detection and response will sit between enrich and output. All state is
+ * in struct agent; there are no hidden globals.
+ */
+#ifndef VIGIL_AGENT_H
+#define VIGIL_AGENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "sensor/sensor.h"
+#include "enrich/proctable.h"
+#include "enrich/container.h"
+#include "output/json.h"
+
+enum output_format { OUT_JSON, OUT_TEXT };
+
+struct trace_filter {
+	event_mask_t events;		/* types to output */
+	const char *container;		/* NULL/"any": all; "host"; or an id prefix */
+	const char *comm;		/* exact comm, or NULL */
+	uint32_t pid;			/* tgid, or 0 */
+};
+
+struct agent_stats {
+	uint64_t received[VGL_EV_MAX];
+	uint64_t output[VGL_EV_MAX];
+	uint64_t decode_errors;
+	uint64_t write_errors;
+};
+
+struct agent {
+	struct sensor *sensor;
+	struct proc_table *procs;
+	struct container_cache *containers;
+	struct trace_filter filter;
+	enum output_format format;
+	FILE *out;
+	const char *out_path;
+	struct json line;		/* reused for every event: no allocation per event */
+	struct agent_stats stats;
+	uint64_t boot_to_real_ns;
+	uint64_t last_lost;		/* kernel losses already reported */
+};
+
+/* Open the sensor, seed the process table. Returns 0 or -errno. */
+int agent_init(struct agent *a);
+
+/* Attach the hooks the filter's event types need. */
+int agent_select(struct agent *a, event_mask_t mask);
+
+/* Run until *stop becomes true or duration_ms passes (0: forever). */
+int agent_run(struct agent *a, volatile bool *stop, uint64_t duration_ms);
+
+/* Print kernel and userspace counters to f. */
+void agent_print_stats(struct agent *a, FILE *f);
+
+void agent_fini(struct agent *a);
+
+/* One raw record through the pipeline (the sensor callback). */
+int agent_handle_record(void *ctx, const void *data, size_t size);
+
+#endif

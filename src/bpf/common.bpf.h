@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * common.bpf.h - maps, load-time settings and the event builder shared by
+ * every vigil BPF program. Each .bpf.c includes it; the maps are __weak so
+ * the static linker merges them into one set.
+ *
+ * An event is built in a per-CPU scratch slot (header, body, then strings
+ * appended one by one) and copied to the ring buffer once, so a record is
+ * never half-written in the ring and no program needs a large stack.
+ */
+#ifndef VIGIL_COMMON_BPF_H
+#define VIGIL_COMMON_BPF_H
+
+#define __VIGIL_BPF__
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "vigil_abi.h"
+#include "core_fixes.bpf.h"
+
+#ifndef NULL
+#define NULL ((void *)0)
+#endif
+
+/* ---- load-time settings (set by userspace before load) ---- */
+
+const volatile __u32 self_tgid __weak = 0;		/* never report the agent */
+const volatile __u64 agent_start_real_ns __weak = 0;	/* reference for "written" on the host */
+const volatile __u64 boot_to_real_ns __weak = 0;	/* realtime - boottime at load */
+const volatile __u64 ringbuf_wakeup_bytes __weak = 0;	/* 0: wake the reader on every record */
+
+/* ---- maps ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps") __weak;
+
+/* Two slots per CPU: a program preempted mid-event (syscall tracepoints are
+ * preemptible on recent kernels) must not have its slot reused by the next. */
+#define SCRATCH_SLOTS		2
+#define SCRATCH_SIZE		(2 * VGL_EVENT_MAX)	/* slack lets the verifier bound tail writes */
+
+struct scratch {
+	__u8 data[SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SCRATCH_SLOTS);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} nest_level SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VGL_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps") __weak;
+
+/* Inodes written (opened for write, created, chmod'ed, renamed) while the
+ * file hooks were attached. LRU keeps it bounded; ctime covers the rest. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct vgl_inode_key);
+	__type(value, struct vgl_inode_write);
+} written_inodes SEC(".maps") __weak;
+
+/*
+ * Per-CPU path buffer: a path is built backwards from its end. The walk
+ * keeps its cursor here rather than in registers: values loaded from map
+ * memory are unknown to the verifier, so every iteration looks alike and
+ * the loop verifies in a few states instead of one per possible position.
+ */
+struct path_buf {
+	__u64 dentry;		/* walk cursor */
+	__u64 vfsmnt;
+	__u32 pos;		/* start of the path in data; it ends at VGL_PATH_MAX */
+	__u32 flags;		/* VGL_PATH_F_* */
+	char data[VGL_PATH_MAX + 256];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SCRATCH_SLOTS);
+	__type(key, __u32);
+	__type(value, struct path_buf);
+} path_bufs SEC(".maps") __weak;
+
+/* ---- counters ---- */
+
+static __always_inline void count(enum vgl_counter which)
+{
+	__u32 key = which;
+	__u64 *v = bpf_map_lookup_elem(&counters, &key);
+
+	if (v)
+		*v += 1;
+}
+
+/* ---- event builder ---- */
+
+struct ev {
+	__u8 *buf;		/* scratch slot; header at offset 0 */
+	struct path_buf *pbuf;	/* path buffer paired with the slot */
+	__u32 off;		/* end of the data written so far */
+	__u32 slot;
+};
+
+static __always_inline bool is_self(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == self_tgid;
+}
+
+/*
+ * Take a scratch slot for this CPU. Returns false (and counts the loss) when
+ * nested programs have used every slot. On success ev_end() must follow.
+ */
+static __always_inline bool ev_begin(struct ev *ev)
+{
+	__u32 zero = 0;
+	__u32 *nest = bpf_map_lookup_elem(&nest_level, &zero);
+
+	if (!nest)
+		return false;
+	__u32 slot = *nest;
+	if (slot >= SCRATCH_SLOTS) {
+		count(VGL_CNT_LOST_NESTED);
+		return false;
+	}
+	ev->buf = bpf_map_lookup_elem(&scratch_map, &slot);
+	ev->pbuf = bpf_map_lookup_elem(&path_bufs, &slot);
+	if (!ev->buf || !ev->pbuf)
+		return false;
+	*nest = slot + 1;
+	ev->slot = slot;
+	ev->off = 0;
+	return true;
+}
+
+static __always_inline void ev_end(struct ev *ev)
+{
+	__u32 zero = 0;
+	__u32 *nest = bpf_map_lookup_elem(&nest_level, &zero);
+
+	if (nest && *nest > 0)
+		*nest -= 1;
+}
+
+static __always_inline struct vgl_hdr *ev_hdr(struct ev *ev)
+{
+	return (struct vgl_hdr *)ev->buf;
+}
+
+/* Pointer to the type-specific body, right after the header. */
+static __always_inline void *ev_body(struct ev *ev)
+{
+	return ev->buf + sizeof(struct vgl_hdr);
+}
+
+static __always_inline __u32 task_pidns_inum(struct task_struct *task, __u32 *level_out)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
+	*level_out = level;
+	return BPF_CORE_READ(up.ns, ns.inum);
+}
+
+/* Fill the common header from the current task. body_size is the size of
+ * the type-specific struct that follows; strings start after it. */
+static __always_inline struct vgl_hdr *ev_init(struct ev *ev, __u16 type, __u32 body_size)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vgl_hdr *h = ev_hdr(ev);
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	__u32 level = 0;
+
+	h->type = type;
+	h->nr_strs = 0;
+	h->hdr_flags = 0;
+	h->_pad0 = 0;
+	h->ret = 0;
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->start_ns = task_start_boot_ns(task);
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->uid = (__u32)uid_gid;
+	h->gid = uid_gid >> 32;
+	h->euid = BPF_CORE_READ(task, cred, euid.val);
+	h->egid = BPF_CORE_READ(task, cred, egid.val);
+	h->loginuid = task_loginuid(task);
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->pidns = task_pidns_inum(task, &level);
+	h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	if (level > 0)
+		h->hdr_flags |= VGL_HF_IN_CHILD_PIDNS;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+
+	__builtin_memset(ev->buf + sizeof(*h), 0, body_size & 255);
+	ev->off = sizeof(*h) + (body_size & 255);
+	return h;
+}
+
+/*
+ * Pointer to byte idx of the scratch slot, provably inside it. The barrier
+ * stops the compiler from folding the mask into pointer arithmetic the
+ * verifier cannot bound.
+ */
+static __always_inline __u8 *ev_at(struct ev *ev, __u32 idx)
+{
+	idx &= SCRATCH_SIZE - 1;
+	barrier_var(idx);
+	return ev->buf + idx;
+}
+
+/* Room left for one more string, keeping the record within VGL_EVENT_MAX. */
+static __always_inline __u32 ev_room(struct ev *ev, __u32 want)
+{
+	__u32 used = ev->off + sizeof(__u16);
+
+	if (used >= VGL_EVENT_MAX)
+		return 0;
+	if (want > VGL_EVENT_MAX - used)
+		want = VGL_EVENT_MAX - used;
+	return want;
+}
+
+/* Append a string tail entry of len bytes whose content is already at
+ * buf[off + 2]. Common end of the ev_put_* helpers. */
+static __always_inline void ev_commit_str(struct ev *ev, __u32 len)
+{
+	__u32 off = ev->off & (VGL_EVENT_MAX - 1);
+
+	*(__u16 *)(ev->buf + off) = len;
+	ev->off = off + sizeof(__u16) + (len & (VGL_EVENT_MAX - 1));
+	ev_hdr(ev)->nr_strs += 1;
+}
+
+/* Append a NUL-terminated kernel string (at most max bytes). */
+static __always_inline void ev_put_kstr(struct ev *ev, const void *src, __u32 max)
+{
+	__u32 off = ev->off & (VGL_EVENT_MAX - 1);
+	__u32 room = ev_room(ev, max);
+	long n = 0;
+
+	if (room > 1 && src)
+		n = bpf_probe_read_kernel_str(ev->buf + off + 2, room & (VGL_EVENT_MAX - 1), src);
+	ev_commit_str(ev, n > 0 ? n - 1 : 0);
+}
+
+/* Append a NUL-terminated user string (at most max bytes). */
+static __always_inline void ev_put_ustr(struct ev *ev, const void *src, __u32 max)
+{
+	__u32 off = ev->off & (VGL_EVENT_MAX - 1);
+	__u32 room = ev_room(ev, max);
+	long n = 0;
+
+	if (room > 1 && src)
+		n = bpf_probe_read_user_str(ev->buf + off + 2, room & (VGL_EVENT_MAX - 1), src);
+	ev_commit_str(ev, n > 0 ? n - 1 : 0);
+}
+
+/* Append len raw bytes of user memory (argv block). Returns bytes copied. */
+static __always_inline __u32 ev_put_ubytes(struct ev *ev, const void *src, __u32 len)
+{
+	__u32 off = ev->off & (VGL_EVENT_MAX - 1);
+	__u32 room = ev_room(ev, len) & (VGL_EVENT_MAX - 1);
+
+	if (room && bpf_probe_read_user(ev->buf + off + 2, room, src) != 0)
+		room = 0;
+	ev_commit_str(ev, room);
+	return room;
+}
+
+/* Append an empty string, to keep string positions fixed per type. */
+static __always_inline void ev_put_empty(struct ev *ev)
+{
+	ev_commit_str(ev, 0);
+}
+
+/* Copy the record to the ring buffer. Counts the loss when it is full. */
+static __always_inline void ev_submit(struct ev *ev)
+{
+	__u32 size = ev->off;
+	__u64 flags = 0;
+
+	if (size > VGL_EVENT_MAX)
+		size = VGL_EVENT_MAX;
+	ev_hdr(ev)->size = size;
+	if (ringbuf_wakeup_bytes &&
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < ringbuf_wakeup_bytes)
+		flags = BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, ev->buf, size & (SCRATCH_SIZE - 1), flags))
+		count(VGL_CNT_LOST_RINGBUF);
+	else
+		count(VGL_CNT_EVENTS);
+}
+
+/* ---- syscall arguments at sys_exit ---- */
+
+/*
+ * At sys_exit the user registers still hold the arguments (only ax was
+ * replaced by the return value), so one exit hook gives both arguments and
+ * result: half the hooks of an enter/exit pair. x86-64 calling convention.
+ */
+static __always_inline __u64 sys_arg(struct pt_regs *regs, int i)
+{
+	switch (i) {
+	case 0: return BPF_CORE_READ(regs, di);
+	case 1: return BPF_CORE_READ(regs, si);
+	case 2: return BPF_CORE_READ(regs, dx);
+	case 3: return BPF_CORE_READ(regs, r10);
+	case 4: return BPF_CORE_READ(regs, r8);
+	case 5: return BPF_CORE_READ(regs, r9);
+	}
+	return 0;
+}
+
+static __always_inline struct pt_regs *current_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+/* File behind a descriptor of the current task, or NULL. */
+static __always_inline struct file *fd_file(struct task_struct *task, int fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_core_read(&f, sizeof(f), &fds[fd & 0xfffff]);
+	return f;
+}
+
+#endif /* VIGIL_COMMON_BPF_H */

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * core_fixes.bpf.h - kernel layout differences, each in one place.
+ *
+ * vigil runs from 5.8 to current kernels. Where a field moved or changed
+ * type, a "___flavor" struct describes the old layout and a small helper
+ * picks the right one at load time through CO-RE field-existence checks.
+ */
+#ifndef VIGIL_CORE_FIXES_BPF_H
+#define VIGIL_CORE_FIXES_BPF_H
+
+#include <bpf/bpf_core_read.h>
+
+/* 6.11+ split the inode ctime into i_ctime_sec/i_ctime_nsec. */
+struct inode___ctime_split {
+	time64_t i_ctime_sec;
+	u32 i_ctime_nsec;
+} __attribute__((preserve_access_index));
+
+/* 6.6 .. 6.10 hid it behind __i_ctime so accessors had to be used. */
+struct inode___ctime_hidden {
+	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+
+/* Before 6.6 it was a plain timespec64. */
+struct inode___ctime_plain {
+	struct timespec64 i_ctime;
+} __attribute__((preserve_access_index));
+
+/* Inode change time in nanoseconds of the realtime clock. */
+static __always_inline __u64 inode_ctime_ns(struct inode *inode)
+{
+	if (bpf_core_field_exists(struct inode___ctime_split, i_ctime_sec)) {
+		struct inode___ctime_split *in = (void *)inode;
+
+		return BPF_CORE_READ(in, i_ctime_sec) * 1000000000ULL + BPF_CORE_READ(in, i_ctime_nsec);
+	}
+	if (bpf_core_field_exists(struct inode___ctime_hidden, __i_ctime)) {
+		struct inode___ctime_hidden *in = (void *)inode;
+
+		return BPF_CORE_READ(in, __i_ctime.tv_sec) * 1000000000ULL +
+		       BPF_CORE_READ(in, __i_ctime.tv_nsec);
+	}
+	struct inode___ctime_plain *in = (void *)inode;
+
+	return BPF_CORE_READ(in, i_ctime.tv_sec) * 1000000000ULL + BPF_CORE_READ(in, i_ctime.tv_nsec);
+}
+
+/* start_boottime appeared in 5.5 (real_start_time before); our floor is 5.8. */
+static __always_inline __u64 task_start_boot_ns(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, group_leader, start_boottime);
+}
+
+/* loginuid exists only with CONFIG_AUDIT. */
+static __always_inline __u32 task_loginuid(struct task_struct *task)
+{
+	if (bpf_core_field_exists(task->loginuid))
+		return BPF_CORE_READ(task, loginuid.val);
+	return (__u32)-1;
+}
+
+#endif /* VIGIL_CORE_FIXES_BPF_H */

@@ -1,0 +1,792 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * container.c - see container.h. Two halves: a pure parser for the cgroup
+ * path shapes runtimes create, and a bounded cache that resolves a cgroup
+ * id to its path (open_by_handle_at, else a directory walk) exactly once.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include "enrich/container.h"
+#include "log.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC	0x63677270
+#endif
+
+/* Handle type kernfs exports: the 8-byte node id, which is the cgroup id. */
+#define FILEID_KERNFS		0xfe
+#define ROOT_CGROUP_ID		1
+
+#define CACHE_HASH_BITS		14
+#define CACHE_BUCKETS		(1U << CACHE_HASH_BITS)
+_Static_assert(CACHE_BUCKETS >= CONTAINER_CACHE_MAX, "chains must stay short when full");
+
+/* Bounds for the fallback walk: deep enough for any runtime, cheap enough for a miss. */
+#define WALK_MAX_DEPTH		32
+#define WALK_MAX_DIRS		65536
+
+static const char *const runtime_names[] = {
+	[CRT_HOST] = "host",
+	[CRT_DOCKER] = "docker",
+	[CRT_CONTAINERD] = "containerd",
+	[CRT_CRIO] = "cri-o",
+	[CRT_PODMAN] = "podman",
+	[CRT_NSPAWN] = "systemd-nspawn",
+	[CRT_RUNC] = "runc",
+	[CRT_UNKNOWN] = "unknown",
+};
+
+const char *container_runtime_name(enum container_runtime rt)
+{
+	if ((unsigned int)rt >= sizeof(runtime_names) / sizeof(runtime_names[0]))
+		return "unknown";
+	return runtime_names[rt];
+}
+
+/* ---- path parser ------------------------------------------------------ */
+
+/* One path component; never NUL-terminated, paths are not copied. */
+struct comp {
+	const char *s;
+	size_t len;
+};
+
+static bool comp_eq(const struct comp *c, const char *s)
+{
+	return c->len == strlen(s) && !memcmp(c->s, s, c->len);
+}
+
+static bool comp_has_prefix(const struct comp *c, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return c->len >= n && !memcmp(c->s, prefix, n);
+}
+
+static bool comp_has_suffix(const struct comp *c, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return c->len >= n && !memcmp(c->s + c->len - n, suffix, n);
+}
+
+static bool is_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* Advance *p past the next component before end; false when none is left. */
+static bool next_comp(const char **p, const char *end, struct comp *c)
+{
+	const char *s = *p;
+
+	while (s < end && *s == '/')
+		s++;
+	if (s == end)
+		return false;
+	c->s = s;
+	while (s < end && *s != '/')
+		s++;
+	c->len = s - c->s;
+	*p = s;
+	return true;
+}
+
+static void copy_id(char *dst, const char *src, size_t n)
+{
+	if (n > CONTAINER_ID_LEN)
+		n = CONTAINER_ID_LEN;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* "\xHH" at s (n bytes left) as a non-NUL byte in *out. */
+static bool unescape_byte(const char *s, size_t n, char *out)
+{
+	char hex[3] = { 0 };
+
+	if (n < 4 || s[0] != '\\' || s[1] != 'x' || !is_hex(s + 2, 2))
+		return false;
+	memcpy(hex, s + 2, 2);
+	*out = (char)strtoul(hex, NULL, 16);
+	return *out != '\0';
+}
+
+/* systemd escapes '-' (and other bytes) in unit names as "\xHH". */
+static void copy_unescaped(char *dst, const char *src, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o < CONTAINER_ID_LEN; i++) {
+		if (unescape_byte(src + i, n - i, &dst[o]))
+			i += 3;
+		else
+			dst[o] = src[i];
+		o++;
+	}
+	dst[o] = '\0';
+}
+
+/*
+ * Unit and directory names that carry a 64-hex id. conmon, the cri-o and
+ * podman monitor, gets a scope of its own next to the container. It runs
+ * outside the container's namespaces, but it exists only for that container
+ * and acts on its behalf, so we attribute it to the container (same runtime
+ * and id) rather than to the host: a pod-scoped rule then sees it too.
+ */
+struct hex_rule {
+	const char *prefix;
+	const char *suffix;
+	enum container_runtime runtime;
+};
+
+static const struct hex_rule hex_rules[] = {
+	{ "docker-", ".scope", CRT_DOCKER },
+	{ "cri-containerd-", ".scope", CRT_CONTAINERD },
+	{ "crio-conmon-", ".scope", CRT_CRIO },
+	{ "crio-", ".scope", CRT_CRIO },
+	{ "crio-", "", CRT_CRIO },			/* cgroupfs driver */
+	{ "libpod-conmon-", ".scope", CRT_PODMAN },
+	{ "libpod-", ".scope", CRT_PODMAN },
+	{ "libpod-", "", CRT_PODMAN },			/* cgroupfs, under libpod_parent */
+};
+
+static bool match_hex_rule(const struct comp *c, struct container_ref *ref)
+{
+	for (size_t i = 0; i < sizeof(hex_rules) / sizeof(hex_rules[0]); i++) {
+		const struct hex_rule *r = &hex_rules[i];
+		size_t pre = strlen(r->prefix), suf = strlen(r->suffix);
+
+		if (c->len != pre + CONTAINER_ID_LEN + suf || !comp_has_prefix(c, r->prefix) ||
+		    !comp_has_suffix(c, r->suffix) || !is_hex(c->s + pre, CONTAINER_ID_LEN))
+			continue;
+		ref->runtime = r->runtime;
+		copy_id(ref->id, c->s + pre, CONTAINER_ID_LEN);
+		return true;
+	}
+	return false;
+}
+
+/* "<prefix><name><suffix>" with a non-empty name: the name, else NULL. */
+static const char *named_unit(const struct comp *c, const char *prefix, const char *suffix,
+			      size_t *len)
+{
+	size_t pre = strlen(prefix), suf = strlen(suffix);
+
+	if (c->len <= pre + suf || !comp_has_prefix(c, prefix) || !comp_has_suffix(c, suffix))
+		return NULL;
+	*len = c->len - pre - suf;
+	return c->s + pre;
+}
+
+/*
+ * systemd-nspawn machines, and runc run by hand with the systemd driver
+ * ("system.slice:runc:<id>" becomes runc-<id>.scope). libvirt also registers
+ * its qemu VMs as machine-qemu\x2d...: those processes are the host's.
+ */
+static bool match_named_unit(const struct comp *c, const struct comp *parent,
+			     struct container_ref *ref)
+{
+	const char *name;
+	size_t len;
+
+	if ((name = named_unit(c, "systemd-nspawn@", ".service", &len)) ||
+	    (parent && comp_eq(parent, "machine.slice") &&
+	     !comp_has_prefix(c, "machine-qemu\\x2d") &&
+	     (name = named_unit(c, "machine-", ".scope", &len)))) {
+		ref->runtime = CRT_NSPAWN;
+		copy_unescaped(ref->id, name, len);
+		return true;
+	}
+	if ((name = named_unit(c, "runc-", ".scope", &len))) {
+		ref->runtime = CRT_RUNC;
+		copy_id(ref->id, name, len);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A pod UID: a UUID, with '_' for '-' under the systemd driver, or 32 hex
+ * for static pods (kubelet hashes their manifest). Stored with '-'.
+ */
+static bool parse_pod_uid(const char *s, size_t n, char sep, char *out)
+{
+	if (n == 32 && is_hex(s, n)) {
+		memcpy(out, s, n);
+		out[n] = '\0';
+		return true;
+	}
+	if (n != CONTAINER_POD_UID_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != sep : !isxdigit((unsigned char)s[i]))
+			return false;
+		out[i] = dash ? '-' : s[i];
+	}
+	out[n] = '\0';
+	return true;
+}
+
+struct parse_state {
+	bool in_kube;		/* below a kubepods root */
+	bool pod_pending;	/* a pod cgroup with no container below it yet */
+	bool matched;		/* a runtime rule matched a component */
+	bool prev_is_pod;
+	char qos_level[16];	/* from the cgroupfs/systemd QoS level above the pod */
+	char pod_uid[CONTAINER_POD_UID_LEN + 1];
+	char pod_qos[16];
+};
+
+static void set_str(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src);
+}
+
+/* "kubepods", "kubepods.slice", or "<cgroup-root>-kubepods.slice" (kind). */
+static bool is_kube_root(const struct comp *c)
+{
+	return comp_eq(c, "kubepods") || comp_has_suffix(c, "kubepods.slice");
+}
+
+static const char *qos_level(const struct comp *c)
+{
+	if (comp_eq(c, "besteffort") || comp_has_suffix(c, "kubepods-besteffort.slice"))
+		return "besteffort";
+	if (comp_eq(c, "burstable") || comp_has_suffix(c, "kubepods-burstable.slice"))
+		return "burstable";
+	return NULL;
+}
+
+/* systemd "kubepods[-<qos>]-pod<uid_>.slice": the QoS is in the name. */
+static bool match_pod_slice(const struct comp *c, struct parse_state *st)
+{
+	static const size_t uid_lens[] = { CONTAINER_POD_UID_LEN, 32 };
+	size_t len = c->len - strlen(".slice");
+
+	if (!comp_has_suffix(c, ".slice"))
+		return false;
+	for (size_t i = 0; i < sizeof(uid_lens) / sizeof(uid_lens[0]); i++) {
+		struct comp head = { c->s, len - uid_lens[i] - strlen("-pod") };
+		const char *qos;
+
+		if (len < uid_lens[i] + strlen("kubepods-pod") ||
+		    memcmp(c->s + head.len, "-pod", 4) ||
+		    !parse_pod_uid(c->s + len - uid_lens[i], uid_lens[i], '_', st->pod_uid))
+			continue;
+		if (comp_has_suffix(&head, "kubepods-besteffort"))
+			qos = "besteffort";
+		else if (comp_has_suffix(&head, "kubepods-burstable"))
+			qos = "burstable";
+		else if (comp_has_suffix(&head, "kubepods"))
+			qos = "guaranteed";
+		else
+			return !(st->pod_uid[0] = '\0');
+		set_str(st->pod_qos, sizeof(st->pod_qos), qos);
+		return true;
+	}
+	return false;
+}
+
+/* cgroupfs "pod<uid>" below the QoS level, if any; guaranteed pods have none. */
+static bool match_pod(const struct comp *c, struct parse_state *st)
+{
+	if (comp_has_prefix(c, "pod") &&
+	    parse_pod_uid(c->s + 3, c->len - 3, '-', st->pod_uid)) {
+		set_str(st->pod_qos, sizeof(st->pod_qos),
+			st->qos_level[0] ? st->qos_level : "guaranteed");
+		return true;
+	}
+	return match_pod_slice(c, st);
+}
+
+/* Track the Kubernetes levels of the path: kubepods root, QoS, pod. */
+static void parse_kube(const struct comp *c, struct parse_state *st)
+{
+	const char *qos;
+
+	if (is_kube_root(c)) {
+		st->in_kube = true;
+		st->pod_pending = false;
+		st->qos_level[0] = st->pod_uid[0] = st->pod_qos[0] = '\0';
+		return;
+	}
+	if (!st->in_kube || st->pod_uid[0])
+		return;
+	if ((qos = qos_level(c)))
+		set_str(st->qos_level, sizeof(st->qos_level), qos);
+	else if (match_pod(c, st))
+		st->prev_is_pod = st->pod_pending = true;
+}
+
+/*
+ * A bare 64-hex directory: a container under a cgroupfs pod or /docker; as
+ * a leaf elsewhere (ctr's "/<namespace>/<id>") a container of unknown
+ * runtime, unless a unit rule already matched above it. Under a .service
+ * it is a daemon's own sub-cgroup (containerd.service/...).
+ */
+static bool match_hex_dir(const struct comp *c, const struct comp *parent, bool leaf,
+			  bool under_pod, const struct parse_state *st, struct container_ref *ref)
+{
+	if (c->len != CONTAINER_ID_LEN || !is_hex(c->s, c->len))
+		return false;
+	if (under_pod)
+		ref->runtime = CRT_CONTAINERD;
+	else if (parent && comp_eq(parent, "docker"))
+		ref->runtime = CRT_DOCKER;
+	else if (leaf && !st->matched && !(parent && comp_has_suffix(parent, ".service")))
+		ref->runtime = CRT_UNKNOWN;
+	else
+		return false;
+	copy_id(ref->id, c->s, c->len);
+	return true;
+}
+
+static void parse_comp(const struct comp *c, const struct comp *parent, bool leaf,
+		       struct parse_state *st, struct container_ref *ref)
+{
+	bool under_pod = st->prev_is_pod;
+
+	st->prev_is_pod = false;
+	parse_kube(c, st);
+	if (st->prev_is_pod)
+		return;
+	if (!match_hex_rule(c, ref) && !match_named_unit(c, parent, ref) &&
+	    !match_hex_dir(c, parent, leaf, under_pod, st, ref))
+		return;
+	st->matched = true;
+	st->pod_pending = false;
+	/* the deepest match wins, and takes the pod it sits in (if any) */
+	memcpy(ref->pod_uid, st->pod_uid, sizeof(ref->pod_uid));
+	memcpy(ref->qos, st->pod_qos, sizeof(ref->qos));
+}
+
+int container_parse_cgroup_path(const char *path, struct container_ref *ref)
+{
+	struct parse_state st = { 0 };
+	struct comp prev, cur, next;
+	const char *p, *end;
+	bool have_prev = false;
+
+	memset(ref, 0, sizeof(*ref));
+	if (!path)
+		return 0;
+	if (!strncmp(path, "0::", 3))
+		path += 3;
+	p = path;
+	end = path + strcspn(path, "\n");
+
+	if (!next_comp(&p, end, &cur))
+		return 0;
+	for (;;) {
+		bool leaf = !next_comp(&p, end, &next);
+
+		parse_comp(&cur, have_prev ? &prev : NULL, leaf, &st, ref);
+		if (leaf)
+			break;
+		prev = cur;
+		have_prev = true;
+		cur = next;
+	}
+
+	/* a pod-level cgroup: in a pod, but in none of its containers */
+	if (st.pod_pending) {
+		memset(ref, 0, sizeof(*ref));
+		ref->runtime = CRT_UNKNOWN;
+		memcpy(ref->pod_uid, st.pod_uid, sizeof(ref->pod_uid));
+		memcpy(ref->qos, st.pod_qos, sizeof(ref->qos));
+		return 1;
+	}
+	if (!st.matched) {
+		memset(ref, 0, sizeof(*ref));
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- cgroup id cache -------------------------------------------------- */
+
+struct cache_entry {
+	struct container_info info;
+	struct cache_entry *hnext;
+	struct cache_entry *lru_prev, *lru_next;
+};
+
+struct container_cache {
+	int root_fd;			/* the cgroup2 mount, -1 if there is none */
+	bool no_handles;		/* open_by_handle_at() cannot work here: walk */
+	char root[PATH_MAX];
+	char root_link[PATH_MAX];	/* the root as /proc/self/fd shows it */
+	size_t root_link_len;
+	char runc_dir[PATH_MAX];
+	size_t size;
+	struct cache_entry lru;		/* sentinel; lru.lru_next is the most recent */
+	struct container_info scratch;	/* answer when an entry cannot be allocated */
+	struct cache_entry *buckets[CACHE_BUCKETS];
+};
+
+static bool is_cgroup2(const char *path)
+{
+	struct statfs sfs;
+
+	return !statfs(path, &sfs) && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* Where fd points, with the " (deleted)" the kernel adds for removed dirs cut. */
+static int fd_path(int fd, char *buf, size_t size)
+{
+	static const char deleted[] = " (deleted)";
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n == size - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	if ((size_t)n >= sizeof(deleted) - 1 && !strcmp(buf + n - (sizeof(deleted) - 1), deleted))
+		buf[n - (sizeof(deleted) - 1)] = '\0';
+	return 0;
+}
+
+static int open_root(struct container_cache *c, const char *root)
+{
+	static const char *const candidates[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+
+	for (size_t i = 0; !root && i < sizeof(candidates) / sizeof(candidates[0]); i++)
+		if (is_cgroup2(candidates[i]))
+			root = candidates[i];
+	if (!root) {
+		log_warn("no cgroup2 mount found: containers will not be attributed");
+		return 0;
+	}
+	if (!is_cgroup2(root)) {
+		log_error("cgroup root '%s' is not a cgroup2 mount", root);
+		return -EINVAL;
+	}
+	c->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->root_fd < 0) {
+		int err = -errno;
+
+		log_error("cannot open cgroup root '%s': %s", root, strerror(-err));
+		return err;
+	}
+	set_str(c->root, sizeof(c->root), root);
+	if (fd_path(c->root_fd, c->root_link, sizeof(c->root_link)))
+		set_str(c->root_link, sizeof(c->root_link), root);
+	/* a root mounted at "/" contributes no prefix */
+	c->root_link_len = strcmp(c->root_link, "/") ? strlen(c->root_link) : 0;
+	return 0;
+}
+
+struct container_cache *container_cache_new(const char *cgroup_root, const char *runc_state_dir)
+{
+	struct container_cache *c;
+	int err;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->root_fd = -1;
+	c->lru.lru_next = c->lru.lru_prev = &c->lru;
+	set_str(c->runc_dir, sizeof(c->runc_dir), runc_state_dir ? runc_state_dir : "/run/runc");
+	err = open_root(c, cgroup_root);
+	if (err) {
+		free(c);
+		errno = -err;
+		return NULL;
+	}
+	return c;
+}
+
+const char *container_cache_root(const struct container_cache *c)
+{
+	return c->root;
+}
+
+/* Turn an absolute path under the mount into one relative to the hierarchy. */
+static int strip_root(const struct container_cache *c, const char *abs, char *out, size_t size)
+{
+	const char *rel = abs + c->root_link_len;
+
+	if (strncmp(abs, c->root_link, c->root_link_len) || (*rel && *rel != '/'))
+		return -EXDEV;
+	if ((size_t)snprintf(out, size, "%s", *rel ? rel : "/") >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* The kernfs node id is the whole file handle, so no name_to_handle_at() is needed. */
+static int resolve_by_handle(const struct container_cache *c, uint64_t id, char *out, size_t size)
+{
+	union {
+		struct file_handle fh;
+		char buf[sizeof(struct file_handle) + sizeof(uint64_t)];
+	} h;
+	char abs[PATH_MAX];
+	int fd, err;
+
+	h.fh.handle_bytes = sizeof(uint64_t);
+	h.fh.handle_type = FILEID_KERNFS;
+	memcpy(h.fh.f_handle, &id, sizeof(id));
+	fd = open_by_handle_at(c->root_fd, &h.fh, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = fd_path(fd, abs, sizeof(abs));
+	close(fd);
+	return err ? err : strip_root(c, abs, out, size);
+}
+
+/*
+ * Depth-first search below dir_fd (consumed) for the directory whose inode
+ * is id. kernfs reports the node id as d_ino, so no stat per entry. path
+ * holds len bytes on entry and the found path on success.
+ */
+static int walk_find(int dir_fd, uint64_t id, char *path, size_t len, size_t size,
+		     int depth, unsigned int *budget)
+{
+	struct dirent *de;
+	int ret = -ENOENT;
+	DIR *d;
+
+	d = fdopendir(dir_fd);
+	if (!d) {
+		close(dir_fd);
+		return -ENOENT;
+	}
+	while (ret && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		int sub;
+
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    len + 1 + n >= size)
+			continue;
+		path[len] = '/';
+		memcpy(path + len + 1, de->d_name, n + 1);
+		if (de->d_ino == id) {
+			ret = 0;
+			break;
+		}
+		if (depth >= WALK_MAX_DEPTH || !*budget)
+			continue;
+		(*budget)--;
+		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub >= 0)
+			ret = walk_find(sub, id, path, len + 1 + n, size, depth + 1, budget);
+	}
+	if (ret)
+		path[len] = '\0';
+	closedir(d);
+	return ret;
+}
+
+static int resolve_by_walk(const struct container_cache *c, uint64_t id, char *out, size_t size)
+{
+	unsigned int budget = WALK_MAX_DIRS;
+	int fd;
+
+	fd = openat(c->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	out[0] = '\0';
+	return walk_find(fd, id, out, 0, size, 0, &budget);
+}
+
+static int resolve_path(struct container_cache *c, uint64_t id, char *out, size_t size)
+{
+	int err;
+
+	if (c->root_fd < 0)
+		return -ENOENT;
+	if (id == ROOT_CGROUP_ID) {
+		set_str(out, size, "/");
+		return 0;
+	}
+	if (!c->no_handles) {
+		err = resolve_by_handle(c, id, out, size);
+		/* ESTALE: no such cgroup (any more); a walk would not find it either */
+		if (!err || err == -ESTALE)
+			return err;
+		if (err == -EPERM || err == -EOPNOTSUPP || err == -EINVAL || err == -ENOSYS) {
+			log_debug("cannot open cgroups by handle: %s; walking '%s' instead",
+				  strerror(-err), c->root);
+			c->no_handles = true;
+		}
+	}
+	return resolve_by_walk(c, id, out, size);
+}
+
+static bool runc_state_exists(const struct container_cache *c, const char *name, size_t len)
+{
+	char p[PATH_MAX];
+
+	if ((len == 1 && name[0] == '.') || (len == 2 && !memcmp(name, "..", 2)))
+		return false;
+	if ((size_t)snprintf(p, sizeof(p), "%s/%.*s/state.json", c->runc_dir, (int)len, name) >=
+	    sizeof(p))
+		return false;
+	return !access(p, F_OK);
+}
+
+/*
+ * Plain runc puts a container at "/<id>" by default, which looks like any
+ * other cgroup: its state directory is the only tell. The leaf is tried
+ * first, then its parent for containers that made cgroups of their own.
+ */
+static bool detect_runc(const struct container_cache *c, const char *path,
+			struct container_ref *ref)
+{
+	const char *end = path + strlen(path);
+
+	for (int i = 0; i < 2; i++) {
+		const char *leaf;
+
+		while (end > path && end[-1] == '/')
+			end--;
+		for (leaf = end; leaf > path && leaf[-1] != '/'; leaf--)
+			;
+		if (leaf == end)
+			return false;
+		if (runc_state_exists(c, leaf, end - leaf)) {
+			memset(ref, 0, sizeof(*ref));
+			ref->runtime = CRT_RUNC;
+			copy_id(ref->id, leaf, end - leaf);
+			return true;
+		}
+		end = leaf;
+	}
+	return false;
+}
+
+static void resolve_info(struct container_cache *c, uint64_t id, struct container_info *info)
+{
+	char path[PATH_MAX];
+	int err;
+
+	memset(info, 0, sizeof(*info));
+	info->cgroup_id = id;
+	err = resolve_path(c, id, path, sizeof(path));
+	if (err) {
+		log_debug("cannot resolve cgroup %" PRIu64 ": %s", id, strerror(-err));
+		info->ref.runtime = CRT_UNKNOWN;
+		return;
+	}
+	info->resolved = true;
+	container_parse_cgroup_path(path, &info->ref);
+	if (info->ref.runtime == CRT_HOST ||
+	    (info->ref.runtime == CRT_UNKNOWN && !info->ref.pod_uid[0]))
+		detect_runc(c, path, &info->ref);
+	info->path_truncated = strlen(path) >= sizeof(info->cgroup_path);
+	set_str(info->cgroup_path, sizeof(info->cgroup_path), path);
+}
+
+static unsigned int hash_id(uint64_t id)
+{
+	return (unsigned int)((id * 0x9e3779b97f4a7c15ULL) >> (64 - CACHE_HASH_BITS));
+}
+
+static void lru_unlink(struct cache_entry *e)
+{
+	e->lru_prev->lru_next = e->lru_next;
+	e->lru_next->lru_prev = e->lru_prev;
+}
+
+static void lru_push(struct container_cache *c, struct cache_entry *e)
+{
+	e->lru_prev = &c->lru;
+	e->lru_next = c->lru.lru_next;
+	c->lru.lru_next->lru_prev = e;
+	c->lru.lru_next = e;
+}
+
+/* Unlink the entry for id from its chain and the LRU list; NULL if absent. */
+static struct cache_entry *cache_remove(struct container_cache *c, uint64_t id)
+{
+	struct cache_entry **pp = &c->buckets[hash_id(id)];
+
+	for (; *pp; pp = &(*pp)->hnext) {
+		struct cache_entry *e = *pp;
+
+		if (e->info.cgroup_id != id)
+			continue;
+		*pp = e->hnext;
+		lru_unlink(e);
+		c->size--;
+		return e;
+	}
+	return NULL;
+}
+
+/* A fresh entry: a new one while below the bound, else the least recently used. */
+static struct cache_entry *cache_take(struct container_cache *c)
+{
+	if (c->size < CONTAINER_CACHE_MAX)
+		return malloc(sizeof(struct cache_entry));
+	return cache_remove(c, c->lru.lru_prev->info.cgroup_id);
+}
+
+const struct container_info *container_lookup(struct container_cache *c, uint64_t cgroup_id)
+{
+	unsigned int b = hash_id(cgroup_id);
+	struct cache_entry *e;
+
+	for (e = c->buckets[b]; e; e = e->hnext) {
+		if (e->info.cgroup_id == cgroup_id) {
+			lru_unlink(e);
+			lru_push(c, e);
+			return &e->info;
+		}
+	}
+	e = cache_take(c);
+	if (!e) {
+		resolve_info(c, cgroup_id, &c->scratch);
+		return &c->scratch;
+	}
+	resolve_info(c, cgroup_id, &e->info);
+	e->hnext = c->buckets[b];
+	c->buckets[b] = e;
+	lru_push(c, e);
+	c->size++;
+	return &e->info;
+}
+
+void container_cache_forget(struct container_cache *c, uint64_t cgroup_id)
+{
+	free(cache_remove(c, cgroup_id));
+}
+
+size_t container_cache_size(const struct container_cache *c)
+{
+	return c->size;
+}
+
+void container_cache_free(struct container_cache *c)
+{
+	struct cache_entry *e, *next;
+
+	if (!c)
+		return;
+	for (e = c->lru.lru_next; e != &c->lru; e = next) {
+		next = e->lru_next;
+		free(e);
+	}
+	if (c->root_fd >= 0)
+		close(c->root_fd);
+	free(c);
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * container.h - container attribution: which runtime, container and pod a
+ * cgroup v2 id belongs to. The kernel side only reports the cgroup id
+ * (bpf_get_current_cgroup_id()); this module turns it into a cgroup path
+ * once, recognises the path shapes that container runtimes create, and
+ * caches the answer so the event path pays nothing after the first event.
+ */
+#ifndef VIGIL_CONTAINER_H
+#define VIGIL_CONTAINER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum container_runtime {
+	CRT_HOST = 0,
+	CRT_DOCKER,
+	CRT_CONTAINERD,
+	CRT_CRIO,
+	CRT_PODMAN,
+	CRT_NSPAWN,
+	CRT_RUNC,
+	CRT_UNKNOWN,	/* a container (or pod) whose runtime the path does not name */
+};
+
+/* "host", "docker", ..., "unknown"; "unknown" for out-of-range values too. */
+const char *container_runtime_name(enum container_runtime rt);
+
+#define CONTAINER_ID_LEN	64
+#define CONTAINER_POD_UID_LEN	36
+
+struct container_ref {
+	enum container_runtime runtime;
+	/*
+	 * Container id as found in the path: 64 hex for docker, containerd,
+	 * cri-o and podman, the machine name for nspawn, the runc id for plain
+	 * runc (truncated to 64 bytes). "" for host and for a pod-level cgroup.
+	 */
+	char id[CONTAINER_ID_LEN + 1];
+	char pod_uid[CONTAINER_POD_UID_LEN + 1];	/* Kubernetes pod UID with '-', or "" */
+	char qos[16];		/* "guaranteed", "burstable", "besteffort" or "" */
+};
+
+/*
+ * Parse a cgroup v2 path (the part after "0::" in /proc/PID/cgroup; a
+ * leading "0::" is skipped) into ref. Returns 1 when the path belongs to a
+ * container or a Kubernetes pod, 0 for host (ref then says CRT_HOST). Never
+ * touches the filesystem, so plain runc containers ("/<id>") parse as host;
+ * container_lookup() tells them apart. A NULL or malformed path is host.
+ */
+int container_parse_cgroup_path(const char *path, struct container_ref *ref);
+
+#define CONTAINER_CACHE_MAX	16384
+#define CONTAINER_PATH_MAX	512
+
+struct container_info {
+	uint64_t cgroup_id;
+	char cgroup_path[CONTAINER_PATH_MAX];	/* relative to the cgroup2 root, "" if unresolved */
+	struct container_ref ref;
+	bool resolved;		/* false: the cgroup is gone or could not be found */
+	bool path_truncated;	/* cgroup_path was cut; ref came from the full path */
+};
+
+/* Maps cgroup ids to container_info; bounded, not thread-safe. */
+struct container_cache;
+
+/*
+ * New cache. cgroup_root is the cgroup2 mount (NULL: /sys/fs/cgroup if it
+ * is cgroup2, else /sys/fs/cgroup/unified); runc_state_dir is where plain
+ * runc keeps <id>/state.json (NULL: /run/runc). Returns NULL with errno set
+ * when memory runs out or an explicit cgroup_root is not a cgroup2 mount.
+ * An autodetect that finds no cgroup2 mount only warns: every lookup then
+ * resolves to an unresolved entry.
+ */
+struct container_cache *container_cache_new(const char *cgroup_root, const char *runc_state_dir);
+
+/* The cgroup2 mount the cache resolves against, "" if there is none. */
+const char *container_cache_root(const struct container_cache *c);
+
+/*
+ * Info for cgroup_id: cached, or resolved now and cached (unresolvable ids
+ * too, as CRT_UNKNOWN with resolved == false, so a miss costs its syscalls
+ * once). Never returns NULL. A hit makes no syscall. The pointer stays valid
+ * until the next container_lookup(), container_cache_forget() or
+ * container_cache_free() on c; copy what must outlive that.
+ */
+const struct container_info *container_lookup(struct container_cache *c, uint64_t cgroup_id);
+
+/* Drop cgroup_id (e.g. on cgroup rmdir) so a reused id is resolved afresh. */
+void container_cache_forget(struct container_cache *c, uint64_t cgroup_id);
+
+size_t container_cache_size(const struct container_cache *c);
+
+void container_cache_free(struct container_cache *c);
+
+#endif

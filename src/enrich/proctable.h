@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * proctable.h - every live process, seeded from /proc at start and kept
+ * current from fork/exec/exit events, so any event can carry its ancestry,
+ * including for processes that started before vigil.
+ *
+ * Lookups and updates do no system call. Only a miss (a process we never
+ * saw, e.g. after lost events) reads /proc once, and the answer is cached.
+ */
+#ifndef VIGIL_PROCTABLE_H
+#define VIGIL_PROCTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROC_EXE_MAX	512
+#define PROC_ARGS_MAX	512
+#define PROC_COMM_MAX	16
+
+struct proc_entry {
+	uint32_t pid;
+	uint32_t ppid;
+	uint64_t start_ns;		/* boot clock, as in event headers; 0 if unknown */
+	uint32_t uid;
+	uint64_t cgroup_id;
+	char comm[PROC_COMM_MAX];
+	char exe[PROC_EXE_MAX];
+	char args[PROC_ARGS_MAX];	/* argv joined by spaces, truncated */
+	bool exited;			/* exit seen; removed after its event is output */
+	bool from_proc;			/* learned from /proc rather than from events */
+	/* table internals */
+	uint32_t next;			/* hash chain, index + 1; 0 ends */
+	uint32_t used;
+};
+
+struct proc_table;
+
+/* Table bounded at max_entries (0: default 65536). proc_root is "/proc"
+ * normally; tests point it elsewhere or NULL to disable /proc reads. */
+struct proc_table *proc_table_new(size_t max_entries, const char *proc_root);
+void proc_table_free(struct proc_table *t);
+
+/* Read every /proc/PID. Returns entries added. */
+int proc_table_seed(struct proc_table *t);
+
+/* Entry for pid, reading /proc on a miss when allowed. NULL if unknown. */
+struct proc_entry *proc_table_get(struct proc_table *t, uint32_t pid, bool allow_proc_read);
+
+/* fork: child inherits parent's image. */
+void proc_table_fork(struct proc_table *t, uint32_t parent, uint32_t child, uint64_t child_start_ns);
+
+/* exec: new image. args is the NUL-separated argv block. */
+void proc_table_exec(struct proc_table *t, uint32_t pid, uint32_t ppid, uint64_t start_ns,
+		     const char *comm, const char *exe, size_t exe_len, const char *args,
+		     size_t args_len, uint32_t uid, uint64_t cgroup_id);
+
+/* exit: drop the entry. */
+void proc_table_exit(struct proc_table *t, uint32_t pid);
+
+size_t proc_table_size(const struct proc_table *t);
+
+/*
+ * Fill up to max ancestors of pid, nearest first (parent, grandparent, ...).
+ * Stops at pid 0/1 loops and unknown parents. Returns how many were filled.
+ */
+int proc_table_ancestors(struct proc_table *t, uint32_t pid, const struct proc_entry **out,
+			 int max);
+
+/* Join a NUL-separated argv block into dst (spaces), truncated to dst_len-1. */
+void proc_args_join(char *dst, size_t dst_len, const char *args, size_t args_len);
+
+#endif

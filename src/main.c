@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/* main.c - vigil: runtime security for Linux hosts and containers. */
+#include <stdio.h>
+#include <string.h>
+#include "cmd/cmd.h"
+#include "log.h"
+
+#define VIGIL_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vigil <command> [options]\n"
+		"\n"
+		"commands:\n"
+		"  run       the main job: watch the host and its containers\n"
+		"  trace     stream kernel events (JSON lines or text)\n"
+		"  probe     show what this kernel offers vigil\n"
+		"  version   print the version\n"
+		"\n"
+		"`vigil <command> --help` for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
+		{ "run", cmd_run },
+		{ "trace", cmd_trace },
+		{ "probe", cmd_probe },
+	};
+
+	log_route_libbpf();
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		printf("vigil %s\n", VIGIL_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	log_error("unknown command '%s'", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * format.h - an enriched event as one JSON object (the schema in
+ * docs/events.md) or one line of text. The common part (time, process,
+ * ancestry, container) is written here; each concern formats its own body
+ * (format_process.c, format_file.c, format_memory.c, format_net.c,
+ * format_priv.c).
+ */
+#ifndef VIGIL_FORMAT_H
+#define VIGIL_FORMAT_H
+
+#include <stdint.h>
+#include "decode/decode.h"
+#include "enrich/proctable.h"
+#include "enrich/container.h"
+#include "output/json.h"
+
+#define FORMAT_ANCESTORS_MAX 8
+
+struct enriched_event {
+	struct event_view v;
+	uint64_t realtime_ns;			/* event time on the realtime clock */
+	const struct proc_entry *proc;		/* may be NULL */
+	const struct proc_entry *anc[FORMAT_ANCESTORS_MAX];
+	int nr_anc;
+	const struct container_info *ctr;	/* may be NULL (host) */
+};
+
+/* Whole event as a JSON object (no trailing newline). */
+void format_json(struct json *j, const struct enriched_event *e);
+
+/* Whole event as one text line (no trailing newline). */
+void format_text(struct json *j, const struct enriched_event *e);
+
+/* Body writers: each writes "key": {...} members into the open event object. */
+void format_process_body(struct json *j, const struct event_view *v);
+void format_file_body(struct json *j, const struct event_view *v);
+void format_memory_body(struct json *j, const struct event_view *v);
+void format_net_body(struct json *j, const struct event_view *v);
+void format_priv_body(struct json *j, const struct event_view *v);
+
+/* Shared helpers for body writers. */
+void format_errno(struct json *j, const char *key, int32_t ret);	/* "ENOENT" */
+void format_str(struct json *j, const char *key, const struct vgl_str *s);
+void format_dev(struct json *j, const char *key, uint32_t kdev);	/* "major:minor" */
+void format_mode(struct json *j, const char *key, uint32_t mode);	/* "0755" octal */
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sensor.h - the kernel side, seen from userspace: load the embedded BPF
+ * object, attach exactly the hooks the selected event types need, poll the
+ * ring buffer and read the kernel's counters.
+ */
+#ifndef VIGIL_SENSOR_H
+#define VIGIL_SENSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "sensor/event_table.h"
+
+struct sensor;
+
+/* Called for each raw record; data is valid only during the call. */
+typedef int (*sensor_record_fn)(void *ctx, const void *data, size_t size);
+
+struct sensor_opts {
+	sensor_record_fn on_record;
+	void *ctx;
+	uint32_t ringbuf_bytes;		/* 0: built-in default (16 MiB) */
+};
+
+struct sensor_counters {
+	uint64_t kernel[VGL_CNT_MAX];	/* summed over CPUs */
+};
+
+/* Load the BPF object with nothing attached. Returns 0 or -errno. */
+int sensor_open(struct sensor **out, const struct sensor_opts *opts);
+
+/*
+ * Attach the hooks of the types in mask and detach the others. Lifecycle
+ * types (exec, fork, exit) are always attached: they keep the process table
+ * true. Types whose hooks do not exist on this kernel are logged and left
+ * out of *effective (may be NULL). Returns 0 or -errno.
+ */
+int sensor_select(struct sensor *s, event_mask_t mask, event_mask_t *effective);
+
+/* Wait up to timeout_ms for records and deliver them. Returns records
+ * handled or -errno (-EINTR when interrupted by a signal). */
+int sensor_poll(struct sensor *s, int timeout_ms);
+
+int sensor_read_counters(struct sensor *s, struct sensor_counters *out);
+
+/* realtime minus boot time, as used by the kernel side (ns). */
+uint64_t sensor_boot_to_real_ns(const struct sensor *s);
+
+void sensor_close(struct sensor *s);
+
+/* Mount tracefs and bpffs where they are expected, if they are not. */
+void sensor_mount_pseudo_fs(void);
+
+/* True when the tracepoint "group/name" exists on this kernel. */
+int sensor_tracepoint_exists(const char *group, const char *name);
+
+#endif
