@@ -30,6 +30,7 @@ static void enrich(struct agent *a, struct enriched_event *e)
 
 		proc_table_exec(a->procs, h->pid, h->ppid, h->start_ns, h->comm, path->ptr,
 				path->len, args->ptr, args->len, h->uid, h->cgroup_id);
+		container_recheck_pending(a->containers, h->cgroup_id);
 	} else if (h->type == VGL_EV_FORK) {
 		const struct vgl_fork *f = EV_BODY(&e->v, vgl_fork);
 

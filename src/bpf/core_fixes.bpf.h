@@ -33,7 +33,9 @@ static __always_inline __u64 inode_ctime_ns(struct inode *inode)
 	if (bpf_core_field_exists(struct inode___ctime_split, i_ctime_sec)) {
 		struct inode___ctime_split *in = (void *)inode;
 
-		return BPF_CORE_READ(in, i_ctime_sec) * 1000000000ULL + BPF_CORE_READ(in, i_ctime_nsec);
+		/* 6.13+ multigrain timestamps keep a "queried" flag in bit 31 */
+		return BPF_CORE_READ(in, i_ctime_sec) * 1000000000ULL +
+		       (BPF_CORE_READ(in, i_ctime_nsec) & 0x3fffffff);
 	}
 	if (bpf_core_field_exists(struct inode___ctime_hidden, __i_ctime)) {
 		struct inode___ctime_hidden *in = (void *)inode;

@@ -204,7 +204,11 @@ static __always_inline void ev_put_named_path(struct ev *ev, int dfd, const char
 	__u32 room = ev_room(ev, at + VGL_PATH_MAX);
 	if (room > at + 1) {
 		void *dst = ev_at(ev, EV_IDX(ev->off) + 2 + at);
-		__u32 max = (room - at) & (VGL_PATH_MAX - 1);
+		__u32 max = room - at;
+
+		if (max > VGL_PATH_MAX - 1)
+			max = VGL_PATH_MAX - 1;
+		max &= VGL_PATH_MAX - 1;
 
 		n = from_user ? bpf_probe_read_user_str(dst, max, upath)
 			      : bpf_probe_read_kernel_str(dst, max, upath);

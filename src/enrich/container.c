@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include "enrich/container.h"
@@ -236,8 +237,10 @@ static bool parse_pod_uid(const char *s, size_t n, char sep, char *out)
 
 		if (dash ? s[i] != sep : !isxdigit((unsigned char)s[i]))
 			return false;
-		out[i] = dash ? '-' : s[i];
 	}
+	/* out is left alone on failure: it may already hold a pod */
+	for (size_t i = 0; i < n; i++)
+		out[i] = s[i] == sep ? '-' : s[i];
 	out[n] = '\0';
 	return true;
 }
@@ -252,9 +255,15 @@ struct parse_state {
 	char pod_qos[16];
 };
 
+/* Bounded copy; cutting is intended (callers flag it where it matters). */
 static void set_str(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", src);
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 /* "kubepods", "kubepods.slice", or "<cgroup-root>-kubepods.slice" (kind). */
@@ -272,30 +281,37 @@ static const char *qos_level(const struct comp *c)
 	return NULL;
 }
 
+/* The QoS class named by the head of a pod slice, NULL if not a kubepods one. */
+static const char *pod_slice_qos(const struct comp *head)
+{
+	if (comp_has_suffix(head, "kubepods-besteffort"))
+		return "besteffort";
+	if (comp_has_suffix(head, "kubepods-burstable"))
+		return "burstable";
+	if (comp_has_suffix(head, "kubepods"))
+		return "guaranteed";
+	return NULL;
+}
+
 /* systemd "kubepods[-<qos>]-pod<uid_>.slice": the QoS is in the name. */
 static bool match_pod_slice(const struct comp *c, struct parse_state *st)
 {
 	static const size_t uid_lens[] = { CONTAINER_POD_UID_LEN, 32 };
-	size_t len = c->len - strlen(".slice");
+	size_t len;
 
 	if (!comp_has_suffix(c, ".slice"))
 		return false;
+	len = c->len - strlen(".slice");
 	for (size_t i = 0; i < sizeof(uid_lens) / sizeof(uid_lens[0]); i++) {
-		struct comp head = { c->s, len - uid_lens[i] - strlen("-pod") };
+		struct comp head = { c->s, 0 };
 		const char *qos;
 
-		if (len < uid_lens[i] + strlen("kubepods-pod") ||
-		    memcmp(c->s + head.len, "-pod", 4) ||
+		if (len < uid_lens[i] + strlen("-pod"))
+			continue;
+		head.len = len - uid_lens[i] - strlen("-pod");
+		if (memcmp(c->s + head.len, "-pod", 4) || !(qos = pod_slice_qos(&head)) ||
 		    !parse_pod_uid(c->s + len - uid_lens[i], uid_lens[i], '_', st->pod_uid))
 			continue;
-		if (comp_has_suffix(&head, "kubepods-besteffort"))
-			qos = "besteffort";
-		else if (comp_has_suffix(&head, "kubepods-burstable"))
-			qos = "burstable";
-		else if (comp_has_suffix(&head, "kubepods"))
-			qos = "guaranteed";
-		else
-			return !(st->pod_uid[0] = '\0');
 		set_str(st->pod_qos, sizeof(st->pod_qos), qos);
 		return true;
 	}
@@ -439,11 +455,14 @@ struct container_cache {
 	struct cache_entry *buckets[CACHE_BUCKETS];
 };
 
-static bool is_cgroup2(const char *path)
+/* 0 if path is a cgroup2 mount, -EINVAL if another filesystem, else -errno. */
+static int check_cgroup2(const char *path)
 {
 	struct statfs sfs;
 
-	return !statfs(path, &sfs) && sfs.f_type == CGROUP2_SUPER_MAGIC;
+	if (statfs(path, &sfs))
+		return -errno;
+	return sfs.f_type == CGROUP2_SUPER_MAGIC ? 0 : -EINVAL;
 }
 
 /* Where fd points, with the " (deleted)" the kernel adds for removed dirs cut. */
@@ -468,22 +487,25 @@ static int fd_path(int fd, char *buf, size_t size)
 static int open_root(struct container_cache *c, const char *root)
 {
 	static const char *const candidates[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	int err;
 
 	for (size_t i = 0; !root && i < sizeof(candidates) / sizeof(candidates[0]); i++)
-		if (is_cgroup2(candidates[i]))
+		if (!check_cgroup2(candidates[i]))
 			root = candidates[i];
 	if (!root) {
 		log_warn("no cgroup2 mount found: containers will not be attributed");
 		return 0;
 	}
-	if (!is_cgroup2(root)) {
+	err = check_cgroup2(root);
+	if (err == -EINVAL)
 		log_error("cgroup root '%s' is not a cgroup2 mount", root);
-		return -EINVAL;
-	}
+	else if (err)
+		log_error("cannot stat cgroup root '%s': %s", root, strerror(-err));
+	if (err)
+		return err;
 	c->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c->root_fd < 0) {
-		int err = -errno;
-
+		err = -errno;
 		log_error("cannot open cgroup root '%s': %s", root, strerror(-err));
 		return err;
 	}
@@ -674,6 +696,45 @@ static bool detect_runc(const struct container_cache *c, const char *path,
 	return false;
 }
 
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* vDSO: no system call */
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * runc joins the container's cgroup before it writes state.json, so the
+ * first events of a new container can find no state yet. Worth a recheck:
+ * any non-root cgroup whose leaf is not a systemd unit (those are named
+ * *.service, *.scope, *.slice and are never a plain runc id).
+ */
+static bool could_be_runc(const char *path)
+{
+	const char *leaf = strrchr(path, '/');
+	size_t n;
+
+	leaf = leaf ? leaf + 1 : path;
+	n = strlen(leaf);
+	if (!n)
+		return false;
+	return !((n > 8 && !strcmp(leaf + n - 8, ".service")) ||
+		 (n > 6 && !strcmp(leaf + n - 6, ".scope")) ||
+		 (n > 6 && !strcmp(leaf + n - 6, ".slice")));
+}
+
+static void recheck_runc(struct container_cache *c, struct container_info *info, bool force)
+{
+	uint64_t now = monotonic_ms();
+
+	if (!force && now - info->checked_ms < CONTAINER_RECHECK_MS)
+		return;
+	info->checked_ms = now;
+	if (detect_runc(c, info->cgroup_path, &info->ref))
+		info->runc_pending = false;
+}
+
 static void resolve_info(struct container_cache *c, uint64_t id, struct container_info *info)
 {
 	char path[PATH_MAX];
@@ -690,8 +751,12 @@ static void resolve_info(struct container_cache *c, uint64_t id, struct containe
 	info->resolved = true;
 	container_parse_cgroup_path(path, &info->ref);
 	if (info->ref.runtime == CRT_HOST ||
-	    (info->ref.runtime == CRT_UNKNOWN && !info->ref.pod_uid[0]))
-		detect_runc(c, path, &info->ref);
+	    (info->ref.runtime == CRT_UNKNOWN && !info->ref.pod_uid[0])) {
+		bool found = detect_runc(c, path, &info->ref);
+
+		info->runc_pending = !found && could_be_runc(path);
+		info->checked_ms = monotonic_ms();
+	}
 	info->path_truncated = strlen(path) >= sizeof(info->cgroup_path);
 	set_str(info->cgroup_path, sizeof(info->cgroup_path), path);
 }
@@ -750,6 +815,8 @@ const struct container_info *container_lookup(struct container_cache *c, uint64_
 		if (e->info.cgroup_id == cgroup_id) {
 			lru_unlink(e);
 			lru_push(c, e);
+			if (e->info.runc_pending)
+				recheck_runc(c, &e->info, false);
 			return &e->info;
 		}
 	}
@@ -764,6 +831,15 @@ const struct container_info *container_lookup(struct container_cache *c, uint64_
 	lru_push(c, e);
 	c->size++;
 	return &e->info;
+}
+
+void container_recheck_pending(struct container_cache *c, uint64_t cgroup_id)
+{
+	struct cache_entry *e;
+
+	for (e = c->buckets[hash_id(cgroup_id)]; e; e = e->hnext)
+		if (e->info.cgroup_id == cgroup_id && e->info.runc_pending)
+			recheck_runc(c, &e->info, true);
 }
 
 void container_cache_forget(struct container_cache *c, uint64_t cgroup_id)

@@ -60,7 +60,14 @@ struct container_info {
 	struct container_ref ref;
 	bool resolved;		/* false: the cgroup is gone or could not be found */
 	bool path_truncated;	/* cgroup_path was cut; ref came from the full path */
+	/* host so far, but the cgroup could still become a plain runc
+	 * container whose state file is not written yet: rechecked on
+	 * lookups at most every CONTAINER_RECHECK_MS */
+	bool runc_pending;
+	uint64_t checked_ms;
 };
+
+#define CONTAINER_RECHECK_MS 500
 
 /* Maps cgroup ids to container_info; bounded, not thread-safe. */
 struct container_cache;
@@ -88,6 +95,14 @@ const char *container_cache_root(const struct container_cache *c);
 const struct container_info *container_lookup(struct container_cache *c, uint64_t cgroup_id);
 
 /* Drop cgroup_id (e.g. on cgroup rmdir) so a reused id is resolved afresh. */
+/*
+ * Re-run plain-runc detection now for a cgroup still pending (see
+ * runc_pending). Called on exec: by the time a container's first program
+ * runs, runc has written its state, so this settles a new container at its
+ * first exec for the price of one access(2).
+ */
+void container_recheck_pending(struct container_cache *c, uint64_t cgroup_id);
+
 void container_cache_forget(struct container_cache *c, uint64_t cgroup_id);
 
 size_t container_cache_size(const struct container_cache *c);

@@ -1,0 +1,81 @@
+# shellcheck shell=bash
+# lib.sh - helpers for vigil's end-to-end tests. Each test script sources
+# this, starts the real binary, triggers real behaviour and asserts on the
+# JSON events it wrote. A failed assertion exits the script non-zero.
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VIGIL=${VIGIL:-$ROOT/build/vigil}
+HELPERS=$ROOT/build/helpers
+WORK=$(mktemp -d /tmp/vigil-e2e.XXXXXX)
+EVENTS=$WORK/events.json
+VIGIL_PID=
+
+cleanup() {
+	[ -n "$VIGIL_PID" ] && kill -INT "$VIGIL_PID" 2>/dev/null && wait "$VIGIL_PID" 2>/dev/null
+	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	if [ -s "$WORK/vigil.err" ]; then
+		echo "--- vigil stderr:" >&2
+		tail -n 20 "$WORK/vigil.err" >&2
+	fi
+	exit 1
+}
+
+pass() {
+	echo "ok: $*"
+}
+
+# vigil_start ARGS... : run `vigil trace ARGS -o $EVENTS` until vigil_stop.
+# Returns once the hooks are attached (vigil logs "tracing").
+vigil_start() {
+	: >"$EVENTS"
+	"$VIGIL" trace -o "$EVENTS" "$@" 2>"$WORK/vigil.err" &
+	VIGIL_PID=$!
+	for _ in $(seq 1 100); do
+		grep -q "tracing" "$WORK/vigil.err" 2>/dev/null && return 0
+		kill -0 "$VIGIL_PID" 2>/dev/null || fail "vigil exited at start"
+		sleep 0.1
+	done
+	fail "vigil did not start within 10s"
+}
+
+# vigil_stop: stop vigil and wait until every event is flushed.
+vigil_stop() {
+	[ -n "$VIGIL_PID" ] || return 0
+	sleep 0.3	# let the last records reach the ring buffer reader
+	kill -INT "$VIGIL_PID"
+	wait "$VIGIL_PID" || fail "vigil exited with status $?"
+	VIGIL_PID=
+}
+
+# find_event JQ_CONDITION : print the first event matching the condition.
+find_event() {
+	jq -c "select($1)" "$EVENTS" | head -n 1
+}
+
+# expect_event JQ_CONDITION DESCRIPTION : the event must exist; prints it.
+expect_event() {
+	local ev
+	ev=$(find_event "$1")
+	[ -n "$ev" ] || fail "no event: $2 (condition: $1)"
+	printf '%s\n' "$ev"
+}
+
+# expect_field EVENT_JSON JQ_PATH EXPECTED DESCRIPTION
+expect_field() {
+	local got
+	got=$(printf '%s' "$1" | jq -r "$2")
+	[ "$got" = "$3" ] || fail "$4: $2 is '$got', expected '$3'"
+}
+
+# no_event JQ_CONDITION DESCRIPTION : no event may match.
+no_event() {
+	local ev
+	ev=$(find_event "$1")
+	[ -z "$ev" ] || fail "unexpected event: $2: $ev"
+}
