@@ -113,8 +113,13 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(BUILD)/vigil run
 
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) -O2 -g -Wall -D_GNU_SOURCE $< -o $@ -lpthread
+
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(HELPER_BINS)
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/bench/storm
 	$(Q)bench/run.sh
 
 install: $(BUILD)/vigil

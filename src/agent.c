@@ -198,8 +198,11 @@ void agent_print_stats(struct agent *a, FILE *f)
 		(unsigned long long)a->stats.write_errors, proc_table_size(a->procs),
 		container_cache_size(a->containers));
 	for (unsigned int t = 1; t < VGL_EV_MAX; t++)
-		if (a->stats.received[t])
-			fprintf(f, "  %-18s received %llu, output %llu\n", event_info(t)->name,
+		if (a->stats.received[t] || c.per_type[t][VGL_TC_LOST])
+			fprintf(f, "  %-18s submitted %llu, lost %llu, received %llu, output %llu\n",
+				event_info(t)->name,
+				(unsigned long long)c.per_type[t][VGL_TC_SUBMITTED],
+				(unsigned long long)c.per_type[t][VGL_TC_LOST],
 				(unsigned long long)a->stats.received[t],
 				(unsigned long long)a->stats.output[t]);
 }

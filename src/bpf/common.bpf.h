@@ -67,6 +67,13 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps") __weak;
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VGL_EV_MAX * VGL_TC_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} type_counters SEC(".maps") __weak;
+
 /* Inodes written (opened for write, created, chmod'ed, renamed) while the
  * file hooks were attached. LRU keeps it bounded; ctime covers the rest. */
 struct {
@@ -103,6 +110,15 @@ static __always_inline void count(enum vgl_counter which)
 {
 	__u32 key = which;
 	__u64 *v = bpf_map_lookup_elem(&counters, &key);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void count_type(__u16 type, enum vgl_type_counter which)
+{
+	__u32 key = (__u32)type * VGL_TC_MAX + which;
+	__u64 *v = bpf_map_lookup_elem(&type_counters, &key);
 
 	if (v)
 		*v += 1;
@@ -305,10 +321,13 @@ static __always_inline void ev_submit(struct ev *ev)
 	if (ringbuf_wakeup_bytes &&
 	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < ringbuf_wakeup_bytes)
 		flags = BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&events, ev->buf, size & (SCRATCH_SIZE - 1), flags))
+	if (bpf_ringbuf_output(&events, ev->buf, size & (SCRATCH_SIZE - 1), flags)) {
 		count(VGL_CNT_LOST_RINGBUF);
-	else
+		count_type(ev_hdr(ev)->type, VGL_TC_LOST);
+	} else {
 		count(VGL_CNT_EVENTS);
+		count_type(ev_hdr(ev)->type, VGL_TC_SUBMITTED);
+	}
 }
 
 /* ---- syscall arguments at sys_exit ---- */

@@ -208,6 +208,7 @@ static __always_inline void ev_put_named_path(struct ev *ev, int dfd, const char
 
 		if (max > VGL_PATH_MAX - 1)
 			max = VGL_PATH_MAX - 1;
+		barrier_var(max);	/* keep the mask on the register passed below */
 		max &= VGL_PATH_MAX - 1;
 
 		n = from_user ? bpf_probe_read_user_str(dst, max, upath)

@@ -242,6 +242,13 @@ enum vgl_counter {
 	VGL_CNT_MAX,
 };
 
+/* Per event type counters (map type_counters, key type * VGL_TC_MAX + i). */
+enum vgl_type_counter {
+	VGL_TC_SUBMITTED = 0,
+	VGL_TC_LOST,		/* ring buffer full */
+	VGL_TC_MAX,
+};
+
 /* Key and value of the in-kernel map of recently written inodes. */
 struct vgl_inode_key {
 	__u64 ino;

@@ -39,7 +39,7 @@ static const struct event_type_info event_types[VGL_EV_MAX] = {
 	[VGL_EV_MEMFD_CREATE] = { "memfd_create", "memory", BODY(vgl_mem), 1, false,
 		{ "vgl_sys_exit_memfd_create" } },
 	[VGL_EV_MMAP_EXEC] = { "mmap_exec", "memory", BODY(vgl_mem), 1, false,
-		{ "vgl_sys_exit_mmap", "vgl_sys_enter_mprotect" } },
+		{ "vgl_sys_exit_mmap", "vgl_sys_enter_mprotect", "vgl_sys_enter_pkey_mprotect" } },
 
 	[VGL_EV_SOCKET] = { "socket", "network", BODY(vgl_net), 1, false,
 		{ "vgl_sys_exit_socket" } },
@@ -61,19 +61,19 @@ static const struct event_type_info event_types[VGL_EV_MAX] = {
 		{ "vgl_sys_exit_ptrace" } },
 	[VGL_EV_PROCESS_VM_WRITEV] = { "process_vm_writev", "privilege", BODY(vgl_syscall), 0, false,
 		{ "vgl_sys_exit_process_vm_writev" } },
-	[VGL_EV_MODULE] = { "module", "kernel", BODY(vgl_syscall), 1, false,
+	[VGL_EV_MODULE] = { "module", "kernel", BODY(vgl_syscall), 2, false,
 		{ "vgl_sys_exit_init_module", "vgl_sys_exit_finit_module",
 		  "vgl_sys_exit_delete_module" }, .fallback = true },
-	[VGL_EV_BPF] = { "bpf", "kernel", BODY(vgl_syscall), 0, false, { "vgl_sys_exit_bpf" } },
+	[VGL_EV_BPF] = { "bpf", "kernel", BODY(vgl_syscall), 1, false, { "vgl_sys_exit_bpf" } },
 	[VGL_EV_MOUNT] = { "mount", "kernel", BODY(vgl_syscall), 3, false,
 		{ "vgl_sys_exit_mount" } },
 	[VGL_EV_UMOUNT] = { "umount", "kernel", BODY(vgl_syscall), 1, false,
 		{ "vgl_sys_exit_umount" } },
 	[VGL_EV_UNSHARE] = { "unshare", "privilege", BODY(vgl_syscall), 0, false,
 		{ "vgl_sys_exit_unshare" } },
-	[VGL_EV_SETNS] = { "setns", "privilege", BODY(vgl_syscall), 0, false,
+	[VGL_EV_SETNS] = { "setns", "privilege", BODY(vgl_syscall), 1, false,
 		{ "vgl_sys_exit_setns" } },
-	[VGL_EV_KEXEC_LOAD] = { "kexec_load", "kernel", BODY(vgl_syscall), 0, false,
+	[VGL_EV_KEXEC_LOAD] = { "kexec_load", "kernel", BODY(vgl_syscall), 2, false,
 		{ "vgl_sys_exit_kexec_load", "vgl_sys_exit_kexec_file_load" }, .fallback = true },
 	[VGL_EV_PRCTL] = { "prctl", "privilege", BODY(vgl_syscall), 1, false,
 		{ "vgl_sys_exit_prctl" } },
@@ -123,6 +123,8 @@ int event_mask_parse(const char *list, event_mask_t *mask, const char **bad, int
 	const char *p = list;
 
 	*mask = 0;
+	if (!strcmp(list, "none"))	/* only the always-on lifecycle hooks, nothing output */
+		return 0;
 	while (*p) {
 		size_t len = strcspn(p, ",");
 		event_mask_t m = len ? mask_of_item(p, len) : 0;

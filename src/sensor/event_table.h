@@ -39,7 +39,7 @@ int event_type_by_name(const char *name);
 
 /*
  * Parse a comma-separated list of event names or categories ("exec,file")
- * into a mask. "all" selects every type. Returns 0, or -EINVAL and names
+ * into a mask. "all" selects every type, "none" no type. Returns 0, or -EINVAL and names
  * the bad item in *bad (points into list).
  */
 int event_mask_parse(const char *list, event_mask_t *mask, const char **bad, int *bad_len);

@@ -296,7 +296,8 @@ int sensor_poll(struct sensor *s, int timeout_ms)
 	return ring_buffer__poll(s->rb, timeout_ms);
 }
 
-int sensor_read_counters(struct sensor *s, struct sensor_counters *out)
+/* Sum n per-CPU u64 counters of map into out[0..n). */
+static int sum_percpu(struct bpf_map *map, uint32_t n, uint64_t *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t *vals;
@@ -306,16 +307,25 @@ int sensor_read_counters(struct sensor *s, struct sensor_counters *out)
 	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	memset(out, 0, sizeof(*out));
-	for (uint32_t k = 0; k < VGL_CNT_MAX; k++) {
-		if (bpf_map__lookup_elem(s->skel->maps.counters, &k, sizeof(k), vals,
-					 sizeof(*vals) * ncpu, 0))
+	for (uint32_t k = 0; k < n; k++) {
+		out[k] = 0;
+		if (bpf_map__lookup_elem(map, &k, sizeof(k), vals, sizeof(*vals) * ncpu, 0))
 			continue;
 		for (int c = 0; c < ncpu; c++)
-			out->kernel[k] += vals[c];
+			out[k] += vals[c];
 	}
 	free(vals);
 	return 0;
+}
+
+int sensor_read_counters(struct sensor *s, struct sensor_counters *out)
+{
+	int err = sum_percpu(s->skel->maps.counters, VGL_CNT_MAX, out->kernel);
+
+	if (!err)
+		err = sum_percpu(s->skel->maps.type_counters, VGL_EV_MAX * VGL_TC_MAX,
+				 &out->per_type[0][0]);
+	return err;
 }
 
 uint64_t sensor_boot_to_real_ns(const struct sensor *s)

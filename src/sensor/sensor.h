@@ -24,6 +24,7 @@ struct sensor_opts {
 
 struct sensor_counters {
 	uint64_t kernel[VGL_CNT_MAX];	/* summed over CPUs */
+	uint64_t per_type[VGL_EV_MAX][VGL_TC_MAX];
 };
 
 /* Load the BPF object with nothing attached. Returns 0 or -errno. */
