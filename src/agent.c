@@ -7,6 +7,7 @@
 #include "decode/decode.h"
 #include "log.h"
 #include "output/format.h"
+#include "sensor/features.h"
 
 #define POLL_MS		100
 #define LOSS_CHECK_MS	1000
@@ -106,6 +107,10 @@ int agent_init(struct agent *a)
 	struct sensor_opts opts = { .on_record = agent_handle_record, .ctx = a };
 	int err;
 
+	struct features fs;
+
+	features_probe(&fs);
+	features_log_summary(&fs);
 	json_init(&a->line);
 	a->procs = proc_table_new(0, "/proc");
 	a->containers = container_cache_new(NULL, NULL);

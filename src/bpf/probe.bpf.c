@@ -54,3 +54,11 @@ int BPF_PROG(probe_bpf_loop, struct task_struct *p)
 	bpf_loop(4, loop_cb, NULL, 0);
 	return 0;
 }
+
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int probe_task_pt_regs(void *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	return regs ? 0 : 1;
+}
