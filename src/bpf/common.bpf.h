@@ -199,7 +199,7 @@ static __always_inline __u32 task_pidns_inum(struct task_struct *task, __u32 *le
  * the type-specific struct that follows; strings start after it. */
 static __always_inline struct vgl_hdr *ev_init(struct ev *ev, __u16 type, __u32 body_size)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	struct vgl_hdr *h = ev_hdr(ev);
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 uid_gid = bpf_get_current_uid_gid();
@@ -337,6 +337,7 @@ static __always_inline void ev_submit(struct ev *ev)
  * replaced by the return value), so one exit hook gives both arguments and
  * result: half the hooks of an enter/exit pair. x86-64 calling convention.
  */
+/* current_regs() lives in core_fixes.bpf.h: how to find them depends on the kernel. */
 static __always_inline __u64 sys_arg(struct pt_regs *regs, int i)
 {
 	switch (i) {
@@ -350,10 +351,6 @@ static __always_inline __u64 sys_arg(struct pt_regs *regs, int i)
 	return 0;
 }
 
-static __always_inline struct pt_regs *current_regs(void)
-{
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-}
 
 /* File behind a descriptor of the current task, or NULL. */
 static __always_inline struct file *fd_file(struct task_struct *task, int fd)

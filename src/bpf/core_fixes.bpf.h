@@ -62,4 +62,31 @@ static __always_inline __u32 task_loginuid(struct task_struct *task)
 	return (__u32)-1;
 }
 
+/*
+ * The current task as a plain pointer, read only through BPF_CORE_READ.
+ * bpf_get_current_task_btf() (5.11) would allow direct loads, but our floor
+ * is 5.8, where only bpf_get_current_task() exists.
+ */
+static __always_inline struct task_struct *current_task(void)
+{
+	return (struct task_struct *)bpf_get_current_task();
+}
+
+#define X86_THREAD_SIZE_ (16384)	/* x86-64 kernel stack without KASAN */
+
+/*
+ * The user registers saved at syscall entry. bpf_task_pt_regs() (5.15) when
+ * the kernel has it; before, they sit at the top of the task's kernel stack
+ * on x86-64 (a KASAN kernel doubles the stack: not supported before 5.15).
+ * The branch not taken is dead code the verifier never checks.
+ */
+static __always_inline struct pt_regs *current_regs(void)
+{
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	void *stack = BPF_CORE_READ(current_task(), stack);
+
+	return (struct pt_regs *)(stack + X86_THREAD_SIZE_ - bpf_core_type_size(struct pt_regs));
+}
+
 #endif /* VIGIL_CORE_FIXES_BPF_H */

@@ -75,7 +75,7 @@ static __always_inline bool path_step(struct path_buf *pb, struct dentry *root_d
  */
 __weak __noinline int path_walk(__u32 slot, __u64 dentry, __u64 vfsmnt)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	struct dentry *root_dentry = BPF_CORE_READ(task, fs, root.dentry);
 	struct vfsmount *root_mnt = BPF_CORE_READ(task, fs, root.mnt);
 	struct path_buf *pb = bpf_map_lookup_elem(&path_bufs, &slot);
@@ -167,7 +167,7 @@ static __always_inline void ev_put_file_path(struct ev *ev, struct file *f, __u8
 static __always_inline void ev_put_named_path(struct ev *ev, int dfd, const char *upath,
 					      bool from_user, __u8 *pflags)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	char first = 0;
 	__u32 at = 0, pos;
 	long n;

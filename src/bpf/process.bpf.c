@@ -190,7 +190,7 @@ int BPF_PROG(vgl_sched_exec, struct task_struct *task, pid_t old_pid, struct lin
 	ev_put_ubytes(&ev, (void *)arg_start,
 		      arg_end - arg_start > VGL_ARGS_MAX ? VGL_ARGS_MAX : arg_end - arg_start);
 
-	ev_put_path(&ev, &task->fs->pwd, &pflags);
+	ev_put_path(&ev, &BPF_CORE_READ(task, fs)->pwd, &pflags);
 	if (pflags & VGL_PATH_F_TRUNC)
 		x->flags |= VGL_EXEC_PATH_TRUNC;
 	ev_submit(&ev);
@@ -261,7 +261,7 @@ static __always_inline int exec_failed(struct trace_event_raw_sys_exit *ctx, int
 	ev_put_ustr(&ev, upath, VGL_STR_MAX * 4);
 	ev_put_empty(&ev);	/* interpreter */
 	ev_put_empty(&ev);	/* args: an argv pointer walk is not worth it for a failure */
-	ev_put_path(&ev, &bpf_get_current_task_btf()->fs->pwd, &pflags);
+	ev_put_path(&ev, &BPF_CORE_READ(current_task(), fs)->pwd, &pflags);
 	if (pflags & VGL_PATH_F_TRUNC)
 		x->flags |= VGL_EXEC_PATH_TRUNC;
 	ev_submit(&ev);
