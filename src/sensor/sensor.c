@@ -6,6 +6,7 @@
  * and can change at run time without reloading.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,27 @@ static const struct { const char *name; uint32_t nr; } fallback_nrs[] = {
 	{ "init_module", 175 }, { "delete_module", 176 }, { "finit_module", 313 },
 	{ "kexec_load", 246 }, { "kexec_file_load", 320 },
 };
+
+/*
+ * Programs that call a helper younger than our 5.8 floor. A kernel without
+ * the helper rejects the whole object even for a guarded call, so these
+ * programs are not loaded there (their event type degrades, logged).
+ */
+static const struct { const char *prog; enum bpf_func_id helper; } prog_helpers[] = {
+	{ "vgl_sys_enter_mprotect", BPF_FUNC_find_vma },
+	{ "vgl_sys_enter_pkey_mprotect", BPF_FUNC_find_vma },
+};
+
+static bool prog_helpers_available(const char *name, enum bpf_prog_type type)
+{
+	for (size_t i = 0; i < sizeof(prog_helpers) / sizeof(prog_helpers[0]); i++)
+		if (!strcmp(prog_helpers[i].prog, name) &&
+		    libbpf_probe_bpf_helper(type, prog_helpers[i].helper, NULL) != 1) {
+			log_info("'%s' needs a BPF helper this kernel lacks; not loaded", name);
+			return false;
+		}
+	return true;
+}
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -125,6 +147,8 @@ int sensor_open(struct sensor **out, const struct sensor_opts *opts)
 			    !sensor_tracepoint_exists(group, name))
 				bpf_program__set_autoload(prog, false);
 		}
+		if (!prog_helpers_available(bpf_program__name(prog), bpf_program__type(prog)))
+			bpf_program__set_autoload(prog, false);
 		s->nr_slots++;
 	}
 
