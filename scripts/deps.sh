@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev pkg-config
-      libcmocka-dev runc busybox-static iproute2 jq python3 procps util-linux bc"
+      libcmocka-dev runc busybox-static iproute2 jq python3 procps util-linux bc libcap2-bin"
 
 missing=""
 for p in $PKGS; do
