@@ -1,0 +1,928 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * file.bpf.c - file events: open, unlink, rename, link, symlink, chmod,
+ * chown, truncate, utimes.
+ *
+ * One sys_exit tracepoint per syscall: the arguments are still in the user
+ * registers at exit and the result is known, so one hook sees both. What a
+ * call produced or used by descriptor is named from the kernel's struct
+ * file; what a call named by string is that string made absolute with the
+ * cwd or dirfd, and flagged so (VGL_PATH_F_USER). Failed calls are events
+ * too: a denied open of /etc/shadow is a signal.
+ *
+ * Calls that change an existing object by name (chmod, rename, ...) also
+ * look the name up in the dentry cache, bounded, to learn its inode: the
+ * inode goes in the event and, for content or mode changes, in the
+ * written_inodes map that exec consults to flag dropped binaries.
+ */
+#include "common.bpf.h"
+#include "path.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* x86-64 syscall numbers, kept in the body so output can name the call */
+#define NR_truncate		76
+#define NR_ftruncate		77
+#define NR_rmdir		84
+#define NR_creat		85
+#define NR_link			86
+#define NR_unlink		87
+#define NR_symlink		88
+#define NR_chmod		90
+#define NR_fchmod		91
+#define NR_chown		92
+#define NR_fchown		93
+#define NR_lchown		94
+#define NR_rename		82
+#define NR_open			2
+#define NR_utime		132
+#define NR_utimes		235
+#define NR_openat		257
+#define NR_fchownat		260
+#define NR_futimesat		261
+#define NR_unlinkat		263
+#define NR_renameat		264
+#define NR_linkat		265
+#define NR_symlinkat		266
+#define NR_fchmodat		268
+#define NR_utimensat		280
+#define NR_renameat2		316
+#define NR_openat2		437
+#define NR_fchmodat2		452
+
+#define O_WRONLY_		00000001
+#define O_RDWR_			00000002
+#define O_CREAT_		00000100
+#define O_TRUNC_		00001000
+#define O_TMPFILE_		020000000	/* __O_TMPFILE */
+#define AT_SYMLINK_NOFOLLOW_	0x100
+#define AT_EMPTY_PATH_		0x1000
+#define S_IFMT_			00170000
+#define S_IFREG_		0100000
+#define S_IFDIR_		0040000
+#define S_IFLNK_		0120000
+#define NAME_MAX_		255
+
+/* Bounds of a dentry-cache lookup. A name not found within them is simply
+ * not resolved (ino 0); the event is still sent. */
+#define WALK_STEPS		48	/* path components, "." and ".." included */
+#define WALK_CHILDREN		64	/* children of one directory scanned */
+#define WALK_MOUNTS		32	/* child mounts of one mount scanned */
+#define WALK_STACKED		4	/* mounts stacked on one mountpoint */
+
+/* Before 6.8 a dentry's children were a list_head (d_subdirs, linked by
+ * d_child); since then an hlist (d_children, linked by d_sib). */
+struct dentry___subdirs {
+	struct list_head d_subdirs;
+	struct list_head d_child;
+} __attribute__((preserve_access_index));
+
+/* Per-slot room for the name of the dentry being compared. */
+struct walk_name {
+	char name[NAME_MAX_ + 1 + 8];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SCRATCH_SLOTS);
+	__type(key, __u32);
+	__type(value, struct walk_name);
+} walk_names SEC(".maps");
+
+/* ---- dentry-cache lookup ----
+ *
+ * The kernel's path lookup cannot be called from a tracepoint, and at
+ * sys_exit the lookup the syscall did is gone. The object is still in the
+ * dentry cache though (the call just used it), so we walk the name from
+ * the root, cwd or dirfd through each directory's child list. The cursor
+ * lives in the slot's path buffer (already copied out into the event), as
+ * in path_walk(); each step is a global function, verified once.
+ */
+
+static __always_inline __u32 dcache_mounted_flag(void)
+{
+	/* a #define of 0x10000 until the flags became an enum (6.15) */
+	if (bpf_core_enum_value_exists(enum dentry_flags, DCACHE_MOUNTED))
+		return bpf_core_enum_value(enum dentry_flags, DCACHE_MOUNTED);
+	return 0x00010000;
+}
+
+/*
+ * Compare the kernel name at name_ptr with pb->data[pos, pos + len).
+ * Returns 1 when equal, 0 otherwise.
+ */
+__noinline int file_name_eq(__u32 slot, __u64 name_ptr, __u32 pos, __u32 len)
+{
+	struct path_buf *pb = bpf_map_lookup_elem(&path_bufs, &slot);
+	struct walk_name *wn = bpf_map_lookup_elem(&walk_names, &slot);
+
+	if (!pb || !wn || len == 0 || len > NAME_MAX_ || pos >= VGL_PATH_MAX)
+		return 0;
+	barrier_var(len);	/* keep the mask: the verifier did not see the check */
+	if (bpf_probe_read_kernel(wn->name, len & NAME_MAX_, (void *)name_ptr))
+		return 0;
+	for (__u32 i = 0; i < (NAME_MAX_ + 1) / 8; i++) {
+		__u32 at = i * 8;
+		__u64 a, b;
+
+		if (at >= len)
+			break;
+		/* the component ends before VGL_PATH_MAX, so the mask never
+		 * changes the index; it only shows the verifier the bound */
+		__u32 idx = (pos + at) & (VGL_PATH_MAX - 1);
+
+		barrier_var(idx);
+		a = *(__u64 *)(wn->name + (at & (NAME_MAX_ - 7)));
+		b = *(__u64 *)(pb->data + (idx & (VGL_PATH_MAX - 1)));
+		if (len - at < 8) {
+			__u64 mask = (1ULL << ((len - at) * 8)) - 1;
+
+			a &= mask;
+			b &= mask;
+		}
+		if (a != b)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * If the cursor's dentry is a mountpoint in this mount namespace, move the
+ * cursor to the root of the topmost mount there. Returns 0, or -1 when the
+ * child mount could not be found within the bounds.
+ */
+__noinline int file_cross_mounts(__u32 slot)
+{
+	struct path_buf *pb = bpf_map_lookup_elem(&path_bufs, &slot);
+	__u32 mounted = dcache_mounted_flag();
+
+	if (!pb)
+		return -1;
+	for (int depth = 0; depth < WALK_STACKED; depth++) {
+		struct dentry *d = (void *)pb->dentry;
+		struct mount *m = real_mount_of((void *)pb->vfsmnt);
+		struct list_head *head = &m->mnt_mounts;
+		struct list_head *n = BPF_CORE_READ(m, mnt_mounts.next);
+		struct mount *found = NULL;
+
+		/* set when any namespace mounts here; only ours matters */
+		if (!(BPF_CORE_READ(d, d_flags) & mounted))
+			return 0;
+		for (int i = 0; i < WALK_MOUNTS && n && n != head; i++) {
+			struct mount *c = (void *)n - bpf_core_field_offset(struct mount, mnt_child);
+
+			if (BPF_CORE_READ(c, mnt_mountpoint) == d) {
+				found = c;
+				break;
+			}
+			n = BPF_CORE_READ(n, next);
+		}
+		if (!found)
+			return n == head ? 0 : -1;
+		pb->vfsmnt = (__u64)found + bpf_core_field_offset(struct mount, mnt);
+		pb->dentry = (__u64)BPF_CORE_READ(found, mnt.mnt_root);
+	}
+	return -1;
+}
+
+/* Whether child c of the cursor's dentry is named pb->data[pos, pos + len).
+ * Negative dentries carry names too: they never match. */
+static __always_inline bool child_matches(__u32 slot, struct dentry *c, __u32 pos, __u32 len)
+{
+	return BPF_CORE_READ(c, d_name.len) == len && BPF_CORE_READ(c, d_inode) &&
+	       file_name_eq(slot, (__u64)BPF_CORE_READ(c, d_name.name), pos, len);
+}
+
+/*
+ * Step the cursor into its child named pb->data[pos, pos + len). 0 or -1.
+ * One loop per child-list layout, each inside its own CO-RE branch: a
+ * shared loop lets the compiler hoist the missing layout's offsets out of
+ * the branch, and the verifier rejects them.
+ */
+__noinline int file_walk_down(__u32 slot, __u32 pos, __u32 len)
+{
+	struct path_buf *pb = bpf_map_lookup_elem(&path_bufs, &slot);
+	struct dentry *parent, *c;
+
+	if (!pb)
+		return -1;
+	parent = (void *)pb->dentry;
+	if ((BPF_CORE_READ(parent, d_inode, i_mode) & S_IFMT_) != S_IFDIR_)
+		return -1;	/* not a directory, or a symlink we cannot follow */
+	if (bpf_core_field_exists(struct dentry, d_children)) {
+		struct hlist_node *n = BPF_CORE_READ(parent, d_children.first);
+
+		for (int i = 0; i < WALK_CHILDREN && n; i++) {
+			c = (void *)n - bpf_core_field_offset(struct dentry, d_sib);
+			if (child_matches(slot, c, pos, len))
+				goto found;
+			n = BPF_CORE_READ(n, next);
+		}
+	} else {
+		struct dentry___subdirs *p = (void *)parent;
+		struct list_head *head = &p->d_subdirs;
+		struct list_head *n = BPF_CORE_READ(p, d_subdirs.next);
+
+		for (int i = 0; i < WALK_CHILDREN && n && n != head; i++) {
+			c = (void *)n - bpf_core_field_offset(struct dentry___subdirs, d_child);
+			if (child_matches(slot, c, pos, len))
+				goto found;
+			n = BPF_CORE_READ(n, next);
+		}
+	}
+	return -1;
+found:
+	pb->dentry = (__u64)c;
+	return file_cross_mounts(slot);
+}
+
+/* Step the cursor to its parent, crossing up mounts, never above the
+ * task's root. */
+static __always_inline void walk_up(struct path_buf *pb)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct dentry *root = BPF_CORE_READ(task, fs, root.dentry);
+	struct vfsmount *root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+
+	for (int i = 0; i < WALK_STACKED; i++) {
+		struct dentry *d = (void *)pb->dentry;
+		struct vfsmount *vm = (void *)pb->vfsmnt;
+		struct mount *m = real_mount_of(vm);
+		struct mount *parent = BPF_CORE_READ(m, mnt_parent);
+
+		if (d == root && vm == root_mnt)
+			return;
+		if (d != BPF_CORE_READ(vm, mnt_root)) {
+			pb->dentry = (__u64)BPF_CORE_READ(d, d_parent);
+			return;
+		}
+		if (parent == m)
+			return;
+		pb->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+		pb->vfsmnt = (__u64)parent + bpf_core_field_offset(struct mount, mnt);
+	}
+}
+
+/* One component of the name at pb->pos. Returns 1 to go on, 0 at the end
+ * of the name, -1 when the name cannot be resolved. */
+__noinline int file_walk_step(__u32 slot)
+{
+	struct path_buf *pb = bpf_map_lookup_elem(&path_bufs, &slot);
+	__u32 pos, len;
+	char ch;
+
+	if (!pb)
+		return -1;
+	pos = pb->pos;
+	if (pos >= VGL_PATH_MAX)
+		return -1;
+	ch = pb->data[pos];
+	if (ch == '\0')
+		return 0;
+	if (ch == '/') {
+		pb->pos = pos + 1;
+		return 1;
+	}
+	for (len = 0; len <= NAME_MAX_; len++) {
+		ch = pb->data[pos + len];
+		if (ch == '\0' || ch == '/')
+			break;
+	}
+	if (len > NAME_MAX_)
+		return -1;
+	pb->pos = pos + len;
+	if (len == 1 && pb->data[pos] == '.')
+		return 1;
+	if (len == 2 && pb->data[pos] == '.' && pb->data[pos + 1] == '.') {
+		walk_up(pb);
+		return 1;
+	}
+	return file_walk_down(slot, pos, len) ? -1 : 1;
+}
+
+/* Walk the name in pb->data from the cursor. 0 with the object's dentry
+ * in pb->dentry, or -1. */
+__noinline int file_dcache_walk(__u32 slot)
+{
+	for (int i = 0; i < WALK_STEPS; i++) {
+		int r = file_walk_step(slot);
+
+		if (r <= 0)
+			return r;
+	}
+	return -1;
+}
+
+/*
+ * Inode named by (dfd, upath), or NULL if it cannot be found in the
+ * dentry cache. A symlink is returned as itself only when the call does
+ * not follow it. Reuses ev's path buffer: call after the strings are in.
+ */
+static __always_inline struct inode *lookup_inode(struct ev *ev, int dfd, const char *upath,
+						  bool nofollow)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct path_buf *pb = ev->pbuf;
+	struct dentry *d;
+	struct vfsmount *m;
+	struct inode *inode;
+	char first = 0;
+
+	if (bpf_probe_read_user(&first, 1, upath))
+		return NULL;
+	if (first == '/') {
+		d = BPF_CORE_READ(task, fs, root.dentry);
+		m = BPF_CORE_READ(task, fs, root.mnt);
+	} else if (dfd == AT_FDCWD_) {
+		d = BPF_CORE_READ(task, fs, pwd.dentry);
+		m = BPF_CORE_READ(task, fs, pwd.mnt);
+	} else {
+		struct file *f = fd_file(task, dfd);
+
+		d = f ? BPF_CORE_READ(f, f_path.dentry) : NULL;
+		m = f ? BPF_CORE_READ(f, f_path.mnt) : NULL;
+	}
+	if (!d || !m || bpf_probe_read_user_str(pb->data, VGL_PATH_MAX, upath) <= 0)
+		return NULL;
+	pb->dentry = (__u64)d;
+	pb->vfsmnt = (__u64)m;
+	pb->pos = 0;
+	if (file_dcache_walk(ev->slot))
+		return NULL;
+	d = (void *)pb->dentry;
+	inode = BPF_CORE_READ(d, d_inode);
+	if (!inode)
+		return NULL;
+	if (!nofollow && (BPF_CORE_READ(inode, i_mode) & S_IFMT_) == S_IFLNK_)
+		return NULL;
+	return inode;
+}
+
+/* ---- events ---- */
+
+/*
+ * Remember that a regular file was written (opened for write, created,
+ * truncated, chmod'ed, renamed) for exec's "written after start" flag.
+ * Rewrites an existing entry in place: no LRU allocation per log write.
+ */
+static __always_inline void mark_written(struct inode *inode)
+{
+	struct vgl_inode_key key = {};
+	struct vgl_inode_write val = {};
+	struct vgl_inode_write *w;
+
+	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT_) != S_IFREG_)
+		return;
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	val.when_ns = bpf_ktime_get_boot_ns() + boot_to_real_ns;
+	val.pid = bpf_get_current_pid_tgid() >> 32;
+	w = bpf_map_lookup_elem(&written_inodes, &key);
+	if (w) {
+		w->when_ns = val.when_ns;
+		w->pid = val.pid;
+		return;
+	}
+	bpf_map_update_elem(&written_inodes, &key, &val, BPF_ANY);
+}
+
+static __always_inline void body_inode(struct vgl_file *b, struct inode *inode)
+{
+	b->ino = BPF_CORE_READ(inode, i_ino);
+	b->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+}
+
+/* Which name of a call denotes the object whose inode we look up. */
+enum { LOOKUP_NONE, LOOKUP_PATH, LOOKUP_PATH2 };
+
+/* A non-open file call, as its handler decoded it. */
+struct file_call {
+	__u16 type;		/* VGL_EV_* */
+	__u16 nr;		/* x86-64 syscall number */
+	__u32 flags;		/* AT_* / RENAME_* as passed */
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	int fd;			/* object is this fd (f*() calls, empty path), else -1 */
+	int dfd;		/* path is relative to this dirfd */
+	int dfd2;
+	__u64 length;
+	const char *path;	/* user name of the object; NULL when it is fd */
+	const char *path2;	/* second name, NULL when none */
+	bool path2_raw;		/* path2 kept as given (symlink target) */
+	bool nofollow;		/* a trailing symlink is the object itself */
+	bool written;		/* success changes content or mode: mark the inode */
+	__u8 lookup;		/* LOOKUP_*: which name to resolve on success */
+};
+
+static __always_inline void call_init(struct file_call *c, __u16 type, __u16 nr)
+{
+	__builtin_memset(c, 0, sizeof(*c));
+	c->type = type;
+	c->nr = nr;
+	c->uid = (__u32)-1;
+	c->gid = (__u32)-1;
+	c->fd = -1;
+	c->dfd = AT_FDCWD_;
+	c->dfd2 = AT_FDCWD_;
+}
+
+/* The object of an *at() call is dfd itself when the name is empty and
+ * AT_EMPTY_PATH is set, or (utimensat, futimesat) when the name is NULL. */
+static __always_inline void call_at(struct file_call *c, int dfd, const char *path,
+				    bool empty_ok, bool null_ok)
+{
+	char first = 1;
+
+	c->dfd = dfd;
+	c->path = path;
+	if (!path && null_ok) {
+		c->path = NULL;
+		c->fd = dfd;
+	} else if (path && empty_ok && !bpf_probe_read_user(&first, 1, path) && first == '\0') {
+		c->path = NULL;
+		c->fd = dfd;
+	}
+}
+
+static __always_inline void call_fd(struct file_call *c, int fd)
+{
+	c->fd = fd;
+	c->path = NULL;
+}
+
+static __always_inline int file_emit(struct trace_event_raw_sys_exit *ctx, struct file_call *c)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct inode *inode = NULL;
+	struct vgl_file *b;
+	struct ev ev;
+
+	if (is_self() || !ev_begin(&ev))
+		return 0;
+	ev_init(&ev, c->type, sizeof(*b))->ret = ctx->ret;
+	b = ev_body(&ev);
+	b->syscall = c->nr;
+	b->flags = c->flags;
+	b->mode = c->mode;
+	b->uid = c->uid;
+	b->gid = c->gid;
+	b->fd = c->fd;
+	b->length = c->length;
+
+	if (c->path) {
+		ev_put_user_path(&ev, c->dfd, c->path, &b->path_flags);
+	} else {
+		struct file *f = fd_file(task, c->fd);
+
+		ev_put_file_path(&ev, f, &b->path_flags);
+		if (f)
+			inode = BPF_CORE_READ(f, f_inode);
+	}
+	if (!c->path2)
+		ev_put_empty(&ev);
+	else if (c->path2_raw)
+		ev_put_ustr(&ev, c->path2, VGL_PATH_MAX);
+	else
+		ev_put_user_path(&ev, c->dfd2, c->path2, &b->path2_flags);
+
+	if (ctx->ret == 0 && c->lookup == LOOKUP_PATH && c->path)
+		inode = lookup_inode(&ev, c->dfd, c->path, c->nofollow);
+	else if (ctx->ret == 0 && c->lookup == LOOKUP_PATH2 && c->path2)
+		inode = lookup_inode(&ev, c->dfd2, c->path2, c->nofollow);
+	if (inode) {
+		body_inode(b, inode);
+		if (ctx->ret == 0 && c->written)
+			mark_written(inode);
+	}
+	ev_submit(&ev);
+	ev_end(&ev);
+	return 0;
+}
+
+/*
+ * open, openat, openat2, creat. A successful open is named from the file
+ * the returned fd points to (symlinks and ".." resolved, no TOCTOU on the
+ * user string); a failed one by its argument.
+ */
+static __always_inline int open_emit(struct trace_event_raw_sys_exit *ctx, __u16 nr, int dfd,
+				     const char *upath, __u32 flags, __u32 mode)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	bool creating = flags & (O_CREAT_ | O_TMPFILE_);
+	long ret = ctx->ret;
+	struct file *f = NULL;
+	struct vgl_file *b;
+	struct ev ev;
+
+	if (is_self() || !ev_begin(&ev))
+		return 0;
+	ev_init(&ev, VGL_EV_OPEN, sizeof(*b))->ret = ret;
+	b = ev_body(&ev);
+	b->syscall = nr;
+	b->flags = flags;
+	b->mode = creating ? mode & 07777 : 0;
+	b->uid = (__u32)-1;
+	b->gid = (__u32)-1;
+	b->fd = -1;
+	if (ret >= 0) {
+		b->fd = ret;
+		f = fd_file(task, ret);
+	}
+	if (f) {
+		struct inode *inode = BPF_CORE_READ(f, f_inode);
+
+		body_inode(b, inode);
+		if (!creating)	/* has S_IFMT bits: tells output it is the inode's */
+			b->mode = BPF_CORE_READ(inode, i_mode);
+		if (flags & (O_WRONLY_ | O_RDWR_ | O_CREAT_ | O_TRUNC_ | O_TMPFILE_))
+			mark_written(inode);
+		ev_put_file_path(&ev, f, &b->path_flags);
+	} else {
+		/* failed, or the fd was closed by another thread already */
+		ev_put_user_path(&ev, dfd, upath, &b->path_flags);
+	}
+	ev_put_empty(&ev);
+	ev_submit(&ev);
+	ev_end(&ev);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int vgl_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+
+	return open_emit(ctx, NR_open, AT_FDCWD_, (const char *)sys_arg(regs, 0),
+			 sys_arg(regs, 1), sys_arg(regs, 2));
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int vgl_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+
+	return open_emit(ctx, NR_openat, sys_arg(regs, 0), (const char *)sys_arg(regs, 1),
+			 sys_arg(regs, 2), sys_arg(regs, 3));
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int vgl_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct open_how how = {};
+
+	/* flags and mode lead every version of struct open_how */
+	bpf_probe_read_user(&how, 2 * sizeof(__u64), (void *)sys_arg(regs, 2));
+	return open_emit(ctx, NR_openat2, sys_arg(regs, 0), (const char *)sys_arg(regs, 1),
+			 how.flags, how.mode);
+}
+
+SEC("tracepoint/syscalls/sys_exit_creat")
+int vgl_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+
+	return open_emit(ctx, NR_creat, AT_FDCWD_, (const char *)sys_arg(regs, 0),
+			 O_CREAT_ | O_WRONLY_ | O_TRUNC_, sys_arg(regs, 1));
+}
+
+/* ---- unlink: the object is gone at exit, only its name remains ---- */
+
+SEC("tracepoint/syscalls/sys_exit_unlink")
+int vgl_sys_exit_unlink(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	call_init(&c, VGL_EV_UNLINK, NR_unlink);
+	c.path = (const char *)sys_arg(regs, 0);
+	return file_emit(ctx, &c);
+}
+
+SEC("tracepoint/syscalls/sys_exit_unlinkat")
+int vgl_sys_exit_unlinkat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	call_init(&c, VGL_EV_UNLINK, NR_unlinkat);
+	c.dfd = sys_arg(regs, 0);
+	c.path = (const char *)sys_arg(regs, 1);
+	c.flags = sys_arg(regs, 2);
+	return file_emit(ctx, &c);
+}
+
+SEC("tracepoint/syscalls/sys_exit_rmdir")
+int vgl_sys_exit_rmdir(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	call_init(&c, VGL_EV_UNLINK, NR_rmdir);
+	c.path = (const char *)sys_arg(regs, 0);
+	return file_emit(ctx, &c);
+}
+
+/* ---- rename: path = old name, path2 = new name (the inode is there now) ---- */
+
+static __always_inline int rename_emit(struct trace_event_raw_sys_exit *ctx, __u16 nr,
+				       int odfd, const char *old, int ndfd, const char *new,
+				       __u32 flags)
+{
+	struct file_call c;
+
+	call_init(&c, VGL_EV_RENAME, nr);
+	c.dfd = odfd;
+	c.path = old;
+	c.dfd2 = ndfd;
+	c.path2 = new;
+	c.flags = flags;
+	c.lookup = LOOKUP_PATH2;
+	c.nofollow = true;
+	c.written = true;	/* a file moved into place, e.g. onto $PATH */
+	return file_emit(ctx, &c);
+}
+
+SEC("tracepoint/syscalls/sys_exit_rename")
+int vgl_sys_exit_rename(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+
+	return rename_emit(ctx, NR_rename, AT_FDCWD_, (const char *)sys_arg(regs, 0),
+			   AT_FDCWD_, (const char *)sys_arg(regs, 1), 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_renameat")
+int vgl_sys_exit_renameat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+
+	return rename_emit(ctx, NR_renameat, sys_arg(regs, 0), (const char *)sys_arg(regs, 1),
+			   sys_arg(regs, 2), (const char *)sys_arg(regs, 3), 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_renameat2")
+int vgl_sys_exit_renameat2(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+
+	return rename_emit(ctx, NR_renameat2, sys_arg(regs, 0), (const char *)sys_arg(regs, 1),
+			   sys_arg(regs, 2), (const char *)sys_arg(regs, 3), sys_arg(regs, 4));
+}
+
+/* ---- link: path = existing name (or fd with AT_EMPTY_PATH), path2 = new ---- */
+
+SEC("tracepoint/syscalls/sys_exit_link")
+int vgl_sys_exit_link(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	call_init(&c, VGL_EV_LINK, NR_link);
+	c.path = (const char *)sys_arg(regs, 0);
+	c.path2 = (const char *)sys_arg(regs, 1);
+	c.lookup = LOOKUP_PATH2;
+	c.nofollow = true;
+	return file_emit(ctx, &c);
+}
+
+SEC("tracepoint/syscalls/sys_exit_linkat")
+int vgl_sys_exit_linkat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	call_init(&c, VGL_EV_LINK, NR_linkat);
+	c.flags = sys_arg(regs, 4);
+	/* linkat(fd, "", ..., AT_EMPTY_PATH) gives an O_TMPFILE file a name */
+	call_at(&c, sys_arg(regs, 0), (const char *)sys_arg(regs, 1),
+		c.flags & AT_EMPTY_PATH_, false);
+	c.dfd2 = sys_arg(regs, 2);
+	c.path2 = (const char *)sys_arg(regs, 3);
+	c.lookup = LOOKUP_PATH2;
+	c.nofollow = true;
+	return file_emit(ctx, &c);
+}
+
+/* ---- symlink: path = the new link, path2 = its target as given ---- */
+
+SEC("tracepoint/syscalls/sys_exit_symlink")
+int vgl_sys_exit_symlink(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	call_init(&c, VGL_EV_SYMLINK, NR_symlink);
+	c.path = (const char *)sys_arg(regs, 1);
+	c.path2 = (const char *)sys_arg(regs, 0);
+	c.path2_raw = true;
+	return file_emit(ctx, &c);
+}
+
+SEC("tracepoint/syscalls/sys_exit_symlinkat")
+int vgl_sys_exit_symlinkat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	call_init(&c, VGL_EV_SYMLINK, NR_symlinkat);
+	c.dfd = sys_arg(regs, 1);
+	c.path = (const char *)sys_arg(regs, 2);
+	c.path2 = (const char *)sys_arg(regs, 0);
+	c.path2_raw = true;
+	return file_emit(ctx, &c);
+}
+
+/* ---- chmod: `chmod +x` of a dropped file marks it written ---- */
+
+static __always_inline void chmod_init(struct file_call *c, __u16 nr, __u32 mode)
+{
+	call_init(c, VGL_EV_CHMOD, nr);
+	c->mode = mode & 07777;
+	c->lookup = LOOKUP_PATH;
+	c->written = true;
+}
+
+SEC("tracepoint/syscalls/sys_exit_chmod")
+int vgl_sys_exit_chmod(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	chmod_init(&c, NR_chmod, sys_arg(regs, 1));
+	c.path = (const char *)sys_arg(regs, 0);
+	return file_emit(ctx, &c);
+}
+
+SEC("tracepoint/syscalls/sys_exit_fchmod")
+int vgl_sys_exit_fchmod(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	chmod_init(&c, NR_fchmod, sys_arg(regs, 1));
+	call_fd(&c, sys_arg(regs, 0));
+	return file_emit(ctx, &c);
+}
+
+SEC("tracepoint/syscalls/sys_exit_fchmodat")
+int vgl_sys_exit_fchmodat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	chmod_init(&c, NR_fchmodat, sys_arg(regs, 2));
+	call_at(&c, sys_arg(regs, 0), (const char *)sys_arg(regs, 1), false, false);
+	return file_emit(ctx, &c);
+}
+
+SEC("tracepoint/syscalls/sys_exit_fchmodat2")
+int vgl_sys_exit_fchmodat2(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	chmod_init(&c, NR_fchmodat2, sys_arg(regs, 2));
+	c.flags = sys_arg(regs, 3);
+	c.nofollow = c.flags & AT_SYMLINK_NOFOLLOW_;
+	call_at(&c, sys_arg(regs, 0), (const char *)sys_arg(regs, 1),
+		c.flags & AT_EMPTY_PATH_, false);
+	return file_emit(ctx, &c);
+}
+
+/* ---- chown ---- */
+
+static __always_inline void chown_init(struct file_call *c, __u16 nr, __u32 uid, __u32 gid)
+{
+	call_init(c, VGL_EV_CHOWN, nr);
+	c->uid = uid;
+	c->gid = gid;
+	c->lookup = LOOKUP_PATH;
+}
+
+SEC("tracepoint/syscalls/sys_exit_chown")
+int vgl_sys_exit_chown(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	chown_init(&c, NR_chown, sys_arg(regs, 1), sys_arg(regs, 2));
+	c.path = (const char *)sys_arg(regs, 0);
+	return file_emit(ctx, &c);
+}
+
+SEC("tracepoint/syscalls/sys_exit_lchown")
+int vgl_sys_exit_lchown(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	chown_init(&c, NR_lchown, sys_arg(regs, 1), sys_arg(regs, 2));
+	c.path = (const char *)sys_arg(regs, 0);
+	c.nofollow = true;
+	return file_emit(ctx, &c);
+}
+
+SEC("tracepoint/syscalls/sys_exit_fchown")
+int vgl_sys_exit_fchown(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	chown_init(&c, NR_fchown, sys_arg(regs, 1), sys_arg(regs, 2));
+	call_fd(&c, sys_arg(regs, 0));
+	return file_emit(ctx, &c);
+}
+
+SEC("tracepoint/syscalls/sys_exit_fchownat")
+int vgl_sys_exit_fchownat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	chown_init(&c, NR_fchownat, sys_arg(regs, 2), sys_arg(regs, 3));
+	c.flags = sys_arg(regs, 4);
+	c.nofollow = c.flags & AT_SYMLINK_NOFOLLOW_;
+	call_at(&c, sys_arg(regs, 0), (const char *)sys_arg(regs, 1),
+		c.flags & AT_EMPTY_PATH_, false);
+	return file_emit(ctx, &c);
+}
+
+/* ---- truncate: a content change, marks the inode written ---- */
+
+SEC("tracepoint/syscalls/sys_exit_truncate")
+int vgl_sys_exit_truncate(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	call_init(&c, VGL_EV_TRUNCATE, NR_truncate);
+	c.path = (const char *)sys_arg(regs, 0);
+	c.length = sys_arg(regs, 1);
+	c.lookup = LOOKUP_PATH;
+	c.written = true;
+	return file_emit(ctx, &c);
+}
+
+SEC("tracepoint/syscalls/sys_exit_ftruncate")
+int vgl_sys_exit_ftruncate(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+	struct file_call c;
+
+	call_init(&c, VGL_EV_TRUNCATE, NR_ftruncate);
+	call_fd(&c, sys_arg(regs, 0));
+	c.length = sys_arg(regs, 1);
+	c.written = true;
+	return file_emit(ctx, &c);
+}
+
+/* ---- utimes: timestamps set by hand (timestomping) ---- */
+
+static __always_inline int utimes_emit(struct trace_event_raw_sys_exit *ctx, __u16 nr, int dfd,
+				       const char *path, __u32 flags)
+{
+	struct file_call c;
+
+	call_init(&c, VGL_EV_UTIMES, nr);
+	c.flags = flags;
+	c.nofollow = flags & AT_SYMLINK_NOFOLLOW_;
+	c.lookup = LOOKUP_PATH;
+	/* utimensat(fd, NULL, ...) is how futimens() and touch set an fd */
+	call_at(&c, dfd, path, flags & AT_EMPTY_PATH_, nr == NR_utimensat || nr == NR_futimesat);
+	return file_emit(ctx, &c);
+}
+
+SEC("tracepoint/syscalls/sys_exit_utimensat")
+int vgl_sys_exit_utimensat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+
+	return utimes_emit(ctx, NR_utimensat, sys_arg(regs, 0), (const char *)sys_arg(regs, 1),
+			   sys_arg(regs, 3));
+}
+
+SEC("tracepoint/syscalls/sys_exit_futimesat")
+int vgl_sys_exit_futimesat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+
+	return utimes_emit(ctx, NR_futimesat, sys_arg(regs, 0), (const char *)sys_arg(regs, 1), 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_utimes")
+int vgl_sys_exit_utimes(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+
+	return utimes_emit(ctx, NR_utimes, AT_FDCWD_, (const char *)sys_arg(regs, 0), 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_utime")
+int vgl_sys_exit_utime(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_regs();
+
+	return utimes_emit(ctx, NR_utime, AT_FDCWD_, (const char *)sys_arg(regs, 0), 0);
+}
