@@ -9,7 +9,6 @@
 #include "output/format.h"
 #include "sensor/features.h"
 
-#define POLL_MS		100
 #define LOSS_CHECK_MS	1000
 
 static uint64_t now_ms(void)
@@ -161,7 +160,7 @@ int agent_run(struct agent *a, volatile bool *stop, uint64_t duration_ms)
 	uint64_t start = now_ms(), last_check = start;
 
 	while (!*stop) {
-		int n = sensor_poll(a->sensor, POLL_MS);
+		int n = sensor_poll(a->sensor, SENSOR_POLL_MS);
 
 		if (n < 0 && n != -EINTR) {
 			log_error("ring buffer poll failed: %s", strerror(-n));

@@ -134,6 +134,10 @@ int sensor_open(struct sensor **out, const struct sensor_opts *opts)
 	s->skel->rodata->boot_to_real_ns = s->boot_to_real_ns;
 	if (opts->ringbuf_bytes)
 		bpf_map__set_max_entries(s->skel->maps.events, opts->ringbuf_bytes);
+	s->skel->rodata->wakeup_interval_ns =
+		(opts->wakeup_interval_us ? opts->wakeup_interval_us : SENSOR_WAKEUP_US) * 1000ULL;
+	/* a quarter full: wake the reader whatever the interval says */
+	s->skel->rodata->wakeup_force_bytes = bpf_map__max_entries(s->skel->maps.events) / 4;
 
 	/* Programs whose hook does not exist here cannot load (tp_btf) or
 	 * would only fail to attach (tracepoint): skip loading both. */
@@ -254,14 +258,30 @@ static void fallback_clear(struct sensor *s)
 		bpf_map__delete_elem(map, &fallback_nrs[i].nr, sizeof(uint32_t), 0);
 }
 
-/* Attach every program of type t; returns how many hooks serve it. */
-static int attach_type(struct sensor *s, unsigned int t, const struct event_type_info *info)
+/* A sched_* (tp_btf) program: costs nothing to unrelated syscalls. */
+static bool slot_is_sched(const struct prog_slot *slot)
+{
+	return !strncmp(bpf_program__section_name(slot->prog), "tp_btf/sched_", 13);
+}
+
+/*
+ * Attach the programs of type t; returns how many hooks serve it. When the
+ * type is only needed for the process table (lifecycle_only), its syscall
+ * hooks (failed execs) stay detached: any syscall tracepoint puts every
+ * syscall of the machine on the slow path.
+ */
+static int attach_type(struct sensor *s, unsigned int t, const struct event_type_info *info,
+		       bool lifecycle_only)
 {
 	int served = 0;
 
 	for (int p = 0; p < EVENT_PROGS_MAX && info->progs[p]; p++) {
 		struct prog_slot *slot = slot_by_name(s, info->progs[p]);
 
+		if (slot && lifecycle_only && !slot_is_sched(slot)) {
+			slot_detach(slot);
+			continue;
+		}
 		if (slot && bpf_program__fd(slot->prog) >= 0) {
 			int err = slot_attach(slot);
 
@@ -300,11 +320,13 @@ int sensor_select(struct sensor *s, event_mask_t mask, event_mask_t *effective)
 
 		if (!info)
 			continue;
-		if (!(mask & EVENT_BIT(t)) && !info->lifecycle) {
+		bool selected = mask & EVENT_BIT(t);
+
+		if (!selected && !info->lifecycle) {
 			detach_type(s, info);
 			continue;
 		}
-		if (attach_type(s, t, info) > 0)
+		if (attach_type(s, t, info, !selected) > 0)
 			got |= EVENT_BIT(t);
 		else if (mask & EVENT_BIT(t))
 			log_warn("no hook can produce '%s' events on this kernel", info->name);
@@ -317,7 +339,14 @@ int sensor_select(struct sensor *s, event_mask_t mask, event_mask_t *effective)
 
 int sensor_poll(struct sensor *s, int timeout_ms)
 {
-	return ring_buffer__poll(s->rb, timeout_ms);
+	int woken = ring_buffer__poll(s->rb, timeout_ms);
+	int rest;
+
+	if (woken < 0)
+		return woken;
+	/* records submitted without a wake-up: reading positions is no syscall */
+	rest = ring_buffer__consume(s->rb);
+	return rest < 0 ? rest : woken + rest;
 }
 
 /* Sum n per-CPU u64 counters of map into out[0..n). */

@@ -20,6 +20,7 @@ struct sensor_opts {
 	sensor_record_fn on_record;
 	void *ctx;
 	uint32_t ringbuf_bytes;		/* 0: built-in default (16 MiB) */
+	uint32_t wakeup_interval_us;	/* 0: default (SENSOR_WAKEUP_US) */
 };
 
 struct sensor_counters {
@@ -38,8 +39,15 @@ int sensor_open(struct sensor **out, const struct sensor_opts *opts);
  */
 int sensor_select(struct sensor *s, event_mask_t mask, event_mask_t *effective);
 
-/* Wait up to timeout_ms for records and deliver them. Returns records
- * handled or -errno (-EINTR when interrupted by a signal). */
+/* Kernel wake-ups of the reader are coalesced to one per CPU per this
+ * interval during bursts; records in between are collected by
+ * sensor_poll()'s timeout, so keep poll timeouts short (SENSOR_POLL_MS). */
+#define SENSOR_WAKEUP_US	500
+#define SENSOR_POLL_MS		10
+
+/* Wait up to timeout_ms for a wake-up, then deliver every record in the
+ * ring (woken for or not). Returns records handled or -errno (-EINTR when
+ * interrupted by a signal). */
 int sensor_poll(struct sensor *s, int timeout_ms);
 
 int sensor_read_counters(struct sensor *s, struct sensor_counters *out);
