@@ -222,18 +222,13 @@ static __always_inline struct vgl_hdr *ev_init(struct ev *ev, __u16 type, __u32 
 	h->_pad0 = 0;
 	h->ret = 0;
 	h->ts_ns = bpf_ktime_get_boot_ns();
-	h->start_ns = task_start_boot_ns(task);
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
-	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	h->uid = (__u32)uid_gid;
 	h->gid = uid_gid >> 32;
-	h->euid = BPF_CORE_READ(task, cred, euid.val);
-	h->egid = BPF_CORE_READ(task, cred, egid.val);
-	h->loginuid = task_loginuid(task);
 	h->cgroup_id = bpf_get_current_cgroup_id();
+	hdr_fill_task(h, task);
 	h->pidns = task_pidns_inum(task, &level);
-	h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 	if (level > 0)
 		h->hdr_flags |= VGL_HF_IN_CHILD_PIDNS;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));

@@ -72,6 +72,34 @@ static __always_inline struct task_struct *current_task(void)
 	return (struct task_struct *)bpf_get_current_task();
 }
 
+/*
+ * Header fields read from the current task. Where the kernel hands out BTF
+ * pointers (5.11+) plain loads are used: each probe-read helper call costs
+ * ~50ns here, and a header needs eight of them. Older kernels take the
+ * probe-read path; the other branch is dead code to their verifier.
+ */
+static __always_inline void hdr_fill_task(struct vgl_hdr *h, struct task_struct *task)
+{
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		struct task_struct *t = bpf_get_current_task_btf();
+		const struct cred *cred = t->cred;
+
+		h->start_ns = t->group_leader->start_boottime;
+		h->ppid = t->real_parent->tgid;
+		h->euid = cred->euid.val;
+		h->egid = cred->egid.val;
+		h->loginuid = bpf_core_field_exists(t->loginuid) ? t->loginuid.val : (__u32)-1;
+		h->mntns = t->nsproxy->mnt_ns->ns.inum;
+		return;
+	}
+	h->start_ns = task_start_boot_ns(task);
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->euid = BPF_CORE_READ(task, cred, euid.val);
+	h->egid = BPF_CORE_READ(task, cred, egid.val);
+	h->loginuid = task_loginuid(task);
+	h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+}
+
 #define X86_THREAD_SIZE_ (16384)	/* x86-64 kernel stack without KASAN */
 
 /*
