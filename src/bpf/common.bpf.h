@@ -28,10 +28,8 @@
 const volatile __u32 self_tgid __weak = 0;		/* never report the agent */
 const volatile __u64 agent_start_real_ns __weak = 0;	/* reference for "written" on the host */
 const volatile __u64 boot_to_real_ns __weak = 0;	/* realtime - boottime at load */
-/* Reader wake-ups: at most one per CPU per interval, and always when the
- * ring holds more than force_bytes. 0 disables coalescing. */
+/* Reader wake-ups: at most one per CPU per interval. 0 disables coalescing. */
 const volatile __u64 wakeup_interval_ns __weak = 0;
-const volatile __u64 wakeup_force_bytes __weak = 0;
 
 /* ---- maps ---- */
 
@@ -317,11 +315,12 @@ static __always_inline void ev_put_empty(struct ev *ev)
 
 /*
  * Waking the reader costs more than building the event (an IPI, measured
- * at ~8us per record in a VM), so wake-ups are coalesced: the first record
- * after a quiet interval wakes the reader at once (low latency for rare
- * events); during a burst, at most one wake-up per interval per CPU, and
- * the reader's short poll timeout collects the rest. A filling ring always
- * wakes it.
+ * at ~5-8us per record in a VM), so wake-ups are coalesced: the first
+ * record after a quiet interval wakes the reader at once (low latency for
+ * rare events); during a burst, at most one wake-up per interval per CPU,
+ * and the reader's short poll timeout collects the rest. No forced wake-up
+ * when the ring fills: then the reader is awake already, and forcing one
+ * per record is exactly the cost this avoids.
  */
 static __always_inline __u64 wakeup_flags(void)
 {
@@ -330,8 +329,6 @@ static __always_inline __u64 wakeup_flags(void)
 
 	if (!wakeup_interval_ns)
 		return 0;
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wakeup_force_bytes)
-		return BPF_RB_FORCE_WAKEUP;
 	last = bpf_map_lookup_elem(&last_wakeup, &zero);
 	if (!last)
 		return 0;

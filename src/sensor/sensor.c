@@ -136,8 +136,6 @@ int sensor_open(struct sensor **out, const struct sensor_opts *opts)
 		bpf_map__set_max_entries(s->skel->maps.events, opts->ringbuf_bytes);
 	s->skel->rodata->wakeup_interval_ns =
 		(opts->wakeup_interval_us ? opts->wakeup_interval_us : SENSOR_WAKEUP_US) * 1000ULL;
-	/* a quarter full: wake the reader whatever the interval says */
-	s->skel->rodata->wakeup_force_bytes = bpf_map__max_entries(s->skel->maps.events) / 4;
 
 	/* Programs whose hook does not exist here cannot load (tp_btf) or
 	 * would only fail to attach (tracepoint): skip loading both. */
