@@ -135,38 +135,59 @@ static size_t utf8_seq_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
+/* Write the escaped form of str into j. Reserves the worst case once (every
+ * byte becoming a 6-byte \uXXXX) and writes in place: this is the output
+ * path's hottest loop, so no call per byte. */
 void json_escape(struct json *j, const char *str, size_t len)
 {
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
+	char *out;
 	size_t i = 0;
-	char tmp[8];
 
+	if (!reserve(j, len * 6))
+		return;
+	out = j->buf + j->len;
 	while (i < len) {
 		unsigned char c = s[i];
 		size_t n;
 
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			*out++ = c;
+			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			n = utf8_seq_len(s + i, len - i);
+			if (n) {
+				memcpy(out, s + i, n);
+				out += n;
+				i += n;
+			} else {
+				memcpy(out, "\\ufffd", 6);
+				out += 6;
+				i++;
+			}
+			continue;
+		}
+		*out++ = '\\';
 		switch (c) {
-		case '"': put(j, "\\\"", 2); i++; continue;
-		case '\\': put(j, "\\\\", 2); i++; continue;
-		case '\n': put(j, "\\n", 2); i++; continue;
-		case '\r': put(j, "\\r", 2); i++; continue;
-		case '\t': put(j, "\\t", 2); i++; continue;
+		case '"': *out++ = '"'; break;
+		case '\\': *out++ = '\\'; break;
+		case '\n': *out++ = 'n'; break;
+		case '\r': *out++ = 'r'; break;
+		case '\t': *out++ = 't'; break;
+		default:	/* other control characters and DEL */
+			*out++ = 'u';
+			*out++ = '0';
+			*out++ = '0';
+			*out++ = hex[c >> 4];
+			*out++ = hex[c & 15];
 		}
-		if (c < 0x20 || c == 0x7f) {
-			snprintf(tmp, sizeof(tmp), "\\u%04x", c);
-			put(j, tmp, 6);
-			i++;
-			continue;
-		}
-		n = utf8_seq_len(s + i, len - i);
-		if (n == 0) {
-			put(j, "\\ufffd", 6);
-			i++;
-			continue;
-		}
-		put(j, (const char *)s + i, n);
-		i += n;
+		i++;
 	}
+	j->len = out - j->buf;
+	j->buf[j->len] = '\0';
 }
 
 void json_strn(struct json *j, const char *s, size_t len)
@@ -186,22 +207,35 @@ void json_str(struct json *j, const char *s)
 	json_strn(j, s, strlen(s));
 }
 
+/* Decimal digits of v, written backwards ending at end; returns the start.
+ * Numbers are in every event many times over: no printf for them. */
+static char *u64_digits(uint64_t v, char *end)
+{
+	do {
+		*--end = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 void json_u64(struct json *j, uint64_t v)
 {
 	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+	char *p = u64_digits(v, tmp + sizeof(tmp));
 
 	sep(j);
-	put(j, tmp, n);
+	put(j, p, tmp + sizeof(tmp) - p);
 }
 
 void json_i64(struct json *j, int64_t v)
 {
 	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+	char *p = u64_digits(v < 0 ? -(uint64_t)v : (uint64_t)v, tmp + sizeof(tmp));
 
+	if (v < 0)
+		*--p = '-';
 	sep(j);
-	put(j, tmp, n);
+	put(j, p, tmp + sizeof(tmp) - p);
 }
 
 void json_bool(struct json *j, bool v)

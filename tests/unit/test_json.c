@@ -71,6 +71,8 @@ static void test_objects_arrays_and_commas(void **state)
 	json_kv_str(&j, "a", "x");
 	json_kv_u64(&j, "b", 18446744073709551615ULL);
 	json_kv_i64(&j, "c", -5);
+	json_kv_i64(&j, "m", INT64_MIN);
+	json_kv_u64(&j, "z", 0);
 	json_key(&j, "d");
 	json_arr_begin(&j);
 	json_str(&j, "1");
@@ -83,6 +85,7 @@ static void test_objects_arrays_and_commas(void **state)
 	json_obj_end(&j);
 	assert_string_equal(j.buf,
 			    "{\"a\":\"x\",\"b\":18446744073709551615,\"c\":-5,"
+			    "\"m\":-9223372036854775808,\"z\":0,"
 			    "\"d\":[\"1\",true,null,{}],\"e\":false}");
 	json_free(&j);
 }
