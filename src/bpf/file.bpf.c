@@ -240,7 +240,7 @@ found:
  * task's root. */
 static __always_inline void walk_up(struct path_buf *pb)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	struct dentry *root = BPF_CORE_READ(task, fs, root.dentry);
 	struct vfsmount *root_mnt = BPF_CORE_READ(task, fs, root.mnt);
 
@@ -321,7 +321,7 @@ __noinline int file_dcache_walk(__u32 slot)
 static __always_inline struct inode *lookup_inode(struct ev *ev, int dfd, const char *upath,
 						  bool nofollow)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	struct path_buf *pb = ev->pbuf;
 	struct dentry *d;
 	struct vfsmount *m;
@@ -453,7 +453,7 @@ static __always_inline void call_fd(struct file_call *c, int fd)
 
 static __always_inline int file_emit(struct trace_event_raw_sys_exit *ctx, struct file_call *c)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	struct inode *inode = NULL;
 	struct vgl_file *b;
 	struct ev ev;
@@ -508,7 +508,7 @@ static __always_inline int file_emit(struct trace_event_raw_sys_exit *ctx, struc
 static __always_inline int open_emit(struct trace_event_raw_sys_exit *ctx, __u16 nr, int dfd,
 				     const char *upath, __u32 flags, __u32 mode)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	bool creating = flags & (O_CREAT_ | O_TMPFILE_);
 	long ret = ctx->ret;
 	struct file *f = NULL;
