@@ -333,14 +333,8 @@ static __always_inline struct inode *lookup_inode(struct ev *ev, int dfd, const 
 	if (first == '/') {
 		d = BPF_CORE_READ(task, fs, root.dentry);
 		m = BPF_CORE_READ(task, fs, root.mnt);
-	} else if (dfd == AT_FDCWD_) {
-		d = BPF_CORE_READ(task, fs, pwd.dentry);
-		m = BPF_CORE_READ(task, fs, pwd.mnt);
-	} else {
-		struct file *f = fd_file(task, dfd);
-
-		d = f ? BPF_CORE_READ(f, f_path.dentry) : NULL;
-		m = f ? BPF_CORE_READ(f, f_path.mnt) : NULL;
+	} else if (!dfd_base(task, dfd, &d, &m)) {
+		return NULL;
 	}
 	if (!d || !m || bpf_probe_read_user_str(pb->data, VGL_PATH_MAX, upath) <= 0)
 		return NULL;

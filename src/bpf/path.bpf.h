@@ -158,6 +158,25 @@ static __always_inline void ev_put_file_path(struct ev *ev, struct file *f, __u8
 }
 
 /*
+ * The directory a relative name of an *at() call starts from: the cwd for
+ * AT_FDCWD, else the file behind dfd. False when dfd is not open.
+ */
+static __always_inline bool dfd_base(struct task_struct *task, int dfd, struct dentry **d,
+				     struct vfsmount **m)
+{
+	if (dfd == AT_FDCWD_) {
+		*d = BPF_CORE_READ(task, fs, pwd.dentry);
+		*m = BPF_CORE_READ(task, fs, pwd.mnt);
+	} else {
+		struct file *f = fd_file(task, dfd);
+
+		*d = f ? BPF_CORE_READ(f, f_path.dentry) : NULL;
+		*m = f ? BPF_CORE_READ(f, f_path.mnt) : NULL;
+	}
+	return *d && *m;
+}
+
+/*
  * Append the path named by (dfd, name): absolute names as given, relative
  * ones joined to the path of dfd or of the cwd. Used when there is no
  * kernel object to resolve (the call failed, or the object is gone, as
@@ -181,16 +200,7 @@ static __always_inline void ev_put_named_path(struct ev *ev, int dfd, const char
 		struct dentry *d;
 		struct vfsmount *m;
 
-		if (dfd == AT_FDCWD_) {
-			d = BPF_CORE_READ(task, fs, pwd.dentry);
-			m = BPF_CORE_READ(task, fs, pwd.mnt);
-		} else {
-			struct file *f = fd_file(task, dfd);
-
-			d = f ? BPF_CORE_READ(f, f_path.dentry) : NULL;
-			m = f ? BPF_CORE_READ(f, f_path.mnt) : NULL;
-		}
-		if (d && m) {
+		if (dfd_base(task, dfd, &d, &m)) {
 			pos = path_build(ev, d, m, pflags);
 			at = path_copy_out(ev, pos, 0);
 			if (at > 1) {	/* "/" alone needs no separator */
