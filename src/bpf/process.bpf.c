@@ -191,6 +191,7 @@ int BPF_PROG(vgl_sched_exec, struct task_struct *task, pid_t old_pid, struct lin
 		      arg_end - arg_start > VGL_ARGS_MAX ? VGL_ARGS_MAX : arg_end - arg_start);
 
 	ev_put_path(&ev, &BPF_CORE_READ(task, fs)->pwd, &pflags);
+	ev_put_empty(&ev);	/* LD_PRELOAD */
 	if (pflags & VGL_PATH_F_TRUNC)
 		x->flags |= VGL_EXEC_PATH_TRUNC;
 	ev_submit(&ev);
@@ -262,6 +263,7 @@ static __always_inline int exec_failed(struct trace_event_raw_sys_exit *ctx, int
 	ev_put_empty(&ev);	/* interpreter */
 	ev_put_empty(&ev);	/* args: an argv pointer walk is not worth it for a failure */
 	ev_put_path(&ev, &BPF_CORE_READ(current_task(), fs)->pwd, &pflags);
+	ev_put_empty(&ev);	/* LD_PRELOAD */
 	if (pflags & VGL_PATH_F_TRUNC)
 		x->flags |= VGL_EXEC_PATH_TRUNC;
 	ev_submit(&ev);

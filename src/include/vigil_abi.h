@@ -26,7 +26,7 @@
 #define VGL_PATH_DEPTH		64	/* components walked before truncating */
 #define VGL_ARGS_MAX		2048	/* bytes of argv copied at exec */
 #define VGL_STR_MAX		256	/* bytes of a small string (mount type, xattr name) */
-#define VGL_MAX_STRS		5	/* strings an event may carry */
+#define VGL_MAX_STRS		6	/* strings an event may carry */
 #define VGL_EVENT_MAX		16384	/* largest record; sizes the per-CPU scratch */
 
 /*
@@ -117,6 +117,8 @@ struct vgl_hdr {
 #define VGL_EXEC_UPPER_LAYER	0x0100	/* executed inode is on an overlayfs upper layer */
 #define VGL_EXEC_SETUID		0x0200	/* file mode has S_ISUID or S_ISGID */
 #define VGL_EXEC_WRITTEN_MAP	0x0400	/* VGL_EXEC_WRITTEN came from the written-inode map */
+#define VGL_EXEC_LD_PRELOAD	0x0800	/* environment sets LD_PRELOAD (value in its string) */
+#define VGL_EXEC_OUTSIDE_ROOT	0x1000	/* executed file is outside the process's root */
 
 /* type of fds 0,1,2 */
 enum vgl_fd_kind {
@@ -142,8 +144,10 @@ struct vgl_exec {
 	__u32 file_gid;
 	__u8 stdio[3];		/* enum vgl_fd_kind of fd 0, 1, 2 */
 	__u8 _pad[5];
+	__u64 stdio_ino[3];	/* inode of fds 0, 1, 2 (pipes: links both ends) */
 };
-enum { VGL_EXEC_S_PATH, VGL_EXEC_S_FILENAME, VGL_EXEC_S_INTERP, VGL_EXEC_S_ARGS, VGL_EXEC_S_CWD };
+enum { VGL_EXEC_S_PATH, VGL_EXEC_S_FILENAME, VGL_EXEC_S_INTERP, VGL_EXEC_S_ARGS, VGL_EXEC_S_CWD,
+       VGL_EXEC_S_LD_PRELOAD };
 
 struct vgl_fork {
 	__u32 child_pid;
@@ -164,6 +168,8 @@ struct vgl_exit {
 #define VGL_PATH_F_USER		0x02	/* path taken from the syscall argument (op failed
 					 * or object is gone), made absolute with cwd/dirfd */
 #define VGL_PATH_F_DELETED	0x04	/* resolved object has no links left */
+#define VGL_PATH_F_OUTSIDE_ROOT	0x08	/* resolved object is outside the process's root
+					 * (e.g. a container reaching the host via /proc/1/root) */
 
 /* strings: path, path2 (rename/link new name, symlink target) */
 struct vgl_file {
@@ -174,7 +180,8 @@ struct vgl_file {
 	__u32 uid;		/* chown target uid, else (u32)-1 */
 	__u32 gid;		/* chown target gid, else (u32)-1 */
 	__s32 fd;		/* fd returned by open or used by f*() calls, -1 otherwise */
-	__u64 length;		/* truncate length */
+	__u64 length;		/* truncate: length; utimes: requested mtime (realtime s),
+				 * 0 when "now" (NULL times or UTIME_NOW) */
 	__u8 path_flags;	/* VGL_PATH_F_* of path */
 	__u8 path2_flags;	/* VGL_PATH_F_* of path2 */
 	__u16 syscall;		/* which syscall: openat, openat2, unlinkat, ... (x86-64 nr) */
@@ -264,7 +271,7 @@ struct vgl_inode_write {
 
 #ifndef __VIGIL_BPF__
 _Static_assert(sizeof(struct vgl_hdr) == 96, "vgl_hdr layout");
-_Static_assert(sizeof(struct vgl_exec) == 48, "vgl_exec layout");
+_Static_assert(sizeof(struct vgl_exec) == 72, "vgl_exec layout");
 _Static_assert(sizeof(struct vgl_file) == 48, "vgl_file layout");
 _Static_assert(sizeof(struct vgl_mem) == 40, "vgl_mem layout");
 _Static_assert(sizeof(struct vgl_net) == 56, "vgl_net layout");

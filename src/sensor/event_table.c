@@ -8,7 +8,7 @@
 #define BODY(t) sizeof(struct t)
 
 static const struct event_type_info event_types[VGL_EV_MAX] = {
-	[VGL_EV_EXEC] = { "exec", "process", BODY(vgl_exec), 5, true,
+	[VGL_EV_EXEC] = { "exec", "process", BODY(vgl_exec), 6, true,
 		{ "vgl_sched_exec", "vgl_sys_exit_execve", "vgl_sys_exit_execveat" } },
 	[VGL_EV_FORK] = { "fork", "process", BODY(vgl_fork), 0, true, { "vgl_sched_fork" } },
 	[VGL_EV_EXIT] = { "exit", "process", BODY(vgl_exit), 0, true, { "vgl_sched_exit" } },
