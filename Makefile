@@ -79,11 +79,32 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h src/*/*.h) src/include/vigil_abi.h 
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/vigil: $(MAIN_OBJ) $(LIB_OBJS)
+# The default policy: every policy/*.yaml, embedded with .incbin, in name
+# order, each under its own name so errors point at the right file.
+POLICY_FILES := $(sort $(wildcard policy/*.yaml))
+POLICY_OBJ   := $(BUILD)/obj/default_policies.o
+
+$(BUILD)/default_policies.S: $(POLICY_FILES) Makefile | $(BUILD)
+	@echo "  GEN     $@"
+	$(Q){ echo '.section .rodata'; i=0; for f in $(POLICY_FILES); do \
+		echo "vgl_pol_name_$$i: .asciz \"default/$$(basename $$f)\""; \
+		echo "vgl_pol_$$i: .incbin \"$$f\""; echo "vgl_pol_end_$$i: .byte 0"; i=$$((i+1)); done; \
+	  echo '.section .data.rel.ro'; echo '.balign 8'; \
+	  echo '.global vgl_default_policies'; echo 'vgl_default_policies:'; i=0; \
+	  for f in $(POLICY_FILES); do echo ".quad vgl_pol_name_$$i, vgl_pol_$$i, vgl_pol_end_$$i"; \
+		i=$$((i+1)); done; \
+	  echo '.global vgl_default_policies_count'; echo 'vgl_default_policies_count:'; \
+	  echo ".long $$i"; echo '.section .note.GNU-stack,"",@progbits'; } > $@
+
+$(POLICY_OBJ): $(BUILD)/default_policies.S $(POLICY_FILES)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -c $< -o $@
+
+$(BUILD)/vigil: $(MAIN_OBJ) $(LIB_OBJS) $(POLICY_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(POLICY_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka

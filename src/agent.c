@@ -6,6 +6,7 @@
 #include "agent.h"
 #include "decode/decode.h"
 #include "log.h"
+#include "output/alert.h"
 #include "output/format.h"
 #include "sensor/features.h"
 
@@ -28,8 +29,18 @@ static void enrich(struct agent *a, struct enriched_event *e)
 		const struct vgl_str *path = &e->v.strs[VGL_EXEC_S_PATH];
 		const struct vgl_str *args = &e->v.strs[VGL_EXEC_S_ARGS];
 
+		const struct vgl_str *cwd = &e->v.strs[VGL_EXEC_S_CWD];
+		struct proc_entry *pe;
+
 		proc_table_exec(a->procs, h->pid, h->ppid, h->start_ns, h->comm, path->ptr,
 				path->len, args->ptr, args->len, h->uid, h->cgroup_id);
+		pe = proc_table_get(a->procs, h->pid, false);
+		if (pe) {
+			const struct vgl_exec *x = EV_BODY(&e->v, vgl_exec);
+			uint64_t ino[3] = { x->stdio_ino[0], x->stdio_ino[1], x->stdio_ino[2] };
+
+			proc_entry_set_exec_ctx(pe, cwd->ptr, cwd->len, ino);
+		}
 		container_recheck_pending(a->containers, h->cgroup_id);
 	} else if (h->type == VGL_EV_FORK) {
 		const struct vgl_fork *f = EV_BODY(&e->v, vgl_fork);
@@ -66,6 +77,8 @@ static bool filter_pass(const struct trace_filter *f, const struct enriched_even
 	return container_matches(f->container, e->ctr);
 }
 
+static void write_line(struct agent *a);
+
 static void output(struct agent *a, const struct enriched_event *e)
 {
 	json_reset(&a->line);
@@ -73,11 +86,39 @@ static void output(struct agent *a, const struct enriched_event *e)
 		format_text(&a->line, e);
 	else
 		format_json(&a->line, e);
+	write_line(a);
+	a->stats.output[e->v.hdr->type]++;
+}
+
+static uint64_t boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);	/* vDSO: no system call */
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void write_line(struct agent *a)
+{
 	json_appendf(&a->line, "\n");
 	/* buffered: one write per poll batch, not per event */
 	if (fwrite(a->line.buf, 1, a->line.len, a->out) != a->line.len)
 		a->stats.write_errors++;
-	a->stats.output[e->v.hdr->type]++;
+}
+
+static void on_alert(void *ctx, const struct alert *al, const struct enriched_event *e)
+{
+	struct agent *a = ctx;
+	uint64_t now = boot_ns();
+	uint64_t latency_us = now > e->v.hdr->ts_ns ? (now - e->v.hdr->ts_ns) / 1000 : 0;
+
+	json_reset(&a->line);
+	if (a->format == OUT_TEXT)
+		alert_format_text(&a->line, al, e, latency_us);
+	else
+		alert_format_json(&a->line, al, e, latency_us);
+	write_line(a);
+	a->stats.alerts++;
 }
 
 int agent_handle_record(void *ctx, const void *data, size_t size)
@@ -94,7 +135,9 @@ int agent_handle_record(void *ctx, const void *data, size_t size)
 	}
 	a->stats.received[e.v.hdr->type]++;
 	enrich(a, &e);
-	if (filter_pass(&a->filter, &e))
+	if (a->engine)
+		engine_eval(a->engine, &e, a->procs, on_alert, a);
+	if ((!a->engine || a->stream_events) && filter_pass(&a->filter, &e))
 		output(a, &e);
 	if (e.v.hdr->type == VGL_EV_EXIT)
 		proc_table_exit(a->procs, e.v.hdr->pid);
@@ -167,6 +210,11 @@ int agent_run(struct agent *a, volatile bool *stop, uint64_t duration_ms)
 			return n;
 		}
 		fflush(a->out);
+		if (a->reload_flag && *a->reload_flag) {
+			*a->reload_flag = 0;
+			if (a->reload)
+				a->reload(a);
+		}
 		uint64_t t = now_ms();
 		if (t - last_check >= LOSS_CHECK_MS) {
 			report_losses(a);
@@ -196,9 +244,9 @@ void agent_print_stats(struct agent *a, FILE *f)
 		(unsigned long long)c.kernel[VGL_CNT_LOST_RINGBUF],
 		(unsigned long long)c.kernel[VGL_CNT_LOST_NESTED],
 		(unsigned long long)c.kernel[VGL_CNT_PATH_TRUNC]);
-	fprintf(f, "userspace: decode errors %llu, write errors %llu, processes %zu, "
+	fprintf(f, "userspace: alerts %llu, decode errors %llu, write errors %llu, processes %zu, "
 		   "cgroups %zu\n",
-		(unsigned long long)a->stats.decode_errors,
+		(unsigned long long)a->stats.alerts, (unsigned long long)a->stats.decode_errors,
 		(unsigned long long)a->stats.write_errors, proc_table_size(a->procs),
 		container_cache_size(a->containers));
 	for (unsigned int t = 1; t < VGL_EV_MAX; t++)
@@ -213,6 +261,7 @@ void agent_print_stats(struct agent *a, FILE *f)
 
 void agent_fini(struct agent *a)
 {
+	engine_free(a->engine);
 	sensor_close(a->sensor);
 	proc_table_free(a->procs);
 	if (a->containers)
@@ -220,4 +269,23 @@ void agent_fini(struct agent *a)
 	json_free(&a->line);
 	if (a->out && a->out != stdout)
 		fclose(a->out);
+}
+
+int agent_open_output(struct agent *a)
+{
+	static char buf[1 << 16];
+
+	if (!a->out_path) {
+		a->out = stdout;
+	} else {
+		a->out = fopen(a->out_path, "a");
+		if (!a->out) {
+			int err = errno;
+
+			log_error("cannot open output '%s': %s", a->out_path, strerror(err));
+			return -err;
+		}
+	}
+	setvbuf(a->out, buf, _IOFBF, sizeof(buf));
+	return 0;
 }

@@ -19,6 +19,8 @@
 #include "enrich/proctable.h"
 #include "enrich/container.h"
 #include "output/json.h"
+#include "detect/engine.h"
+#include <signal.h>
 
 enum output_format { OUT_JSON, OUT_TEXT };
 
@@ -32,6 +34,7 @@ struct trace_filter {
 struct agent_stats {
 	uint64_t received[VGL_EV_MAX];
 	uint64_t output[VGL_EV_MAX];
+	uint64_t alerts;
 	uint64_t decode_errors;
 	uint64_t write_errors;
 };
@@ -48,7 +51,15 @@ struct agent {
 	struct agent_stats stats;
 	uint64_t boot_to_real_ns;
 	uint64_t last_lost;		/* kernel losses already reported */
+	struct engine *engine;		/* NULL: trace only */
+	bool stream_events;		/* with an engine: write events too */
+	/* set by a signal handler; agent_run then calls reload() */
+	volatile sig_atomic_t *reload_flag;
+	int (*reload)(struct agent *a);
 };
+
+/* Open out_path for appending (stdout when NULL), fully buffered. */
+int agent_open_output(struct agent *a);
 
 /* Open the sensor, seed the process table. Returns 0 or -errno. */
 int agent_init(struct agent *a);

@@ -16,6 +16,7 @@ static void usage(FILE *f)
 		"  run       the main job: watch the host and its containers\n"
 		"  trace     stream kernel events (JSON lines or text)\n"
 		"  probe     show what this kernel offers vigil\n"
+		"  rules     list or check the rules (policies)\n"
 		"  version   print the version\n"
 		"\n"
 		"`vigil <command> --help` for a command's options.\n");
@@ -27,6 +28,7 @@ int main(int argc, char **argv)
 		{ "run", cmd_run },
 		{ "trace", cmd_trace },
 		{ "probe", cmd_probe },
+		{ "rules", cmd_rules },
 	};
 
 	log_route_libbpf();

@@ -874,13 +874,43 @@ int vgl_sys_exit_ftruncate(struct trace_event_raw_sys_exit *ctx)
 
 /* ---- utimes: timestamps set by hand (timestomping) ---- */
 
+#define UTIME_NOW_		((1L << 30) - 1L)
+#define UTIME_OMIT_		((1L << 30) - 2L)
+
+/* How each call passes the times: utimensat struct timespec[2], utimes and
+ * futimesat struct timeval[2], utime struct utimbuf { actime, modtime }. */
+enum { TIMES_TIMESPEC, TIMES_TIMEVAL, TIMES_UTIMBUF };
+
+/*
+ * The mtime a call asks for, in realtime seconds, or 0 for "now" (NULL
+ * times, UTIME_NOW) and for "leave it" (UTIME_OMIT). x86-64 layouts: all
+ * three are 16 bytes per entry with the seconds first, utimbuf has no
+ * fraction and its mtime is the second word.
+ */
+static __always_inline __u64 utimes_mtime(const void *times, int kind)
+{
+	__s64 t[4] = {};
+
+	if (!times)
+		return 0;
+	if (kind == TIMES_UTIMBUF) {
+		bpf_probe_read_user(t, 2 * sizeof(t[0]), times);
+		return t[1];
+	}
+	bpf_probe_read_user(t, sizeof(t), times);
+	if (kind == TIMES_TIMESPEC && (t[3] == UTIME_NOW_ || t[3] == UTIME_OMIT_))
+		return 0;
+	return t[2];
+}
+
 static __always_inline int utimes_emit(struct trace_event_raw_sys_exit *ctx, __u16 nr, int dfd,
-				       const char *path, __u32 flags)
+				       const char *path, const void *times, int kind, __u32 flags)
 {
 	struct file_call c;
 
 	call_init(&c, VGL_EV_UTIMES, nr);
 	c.flags = flags;
+	c.length = utimes_mtime(times, kind);
 	c.nofollow = flags & AT_SYMLINK_NOFOLLOW_;
 	c.lookup = LOOKUP_PATH;
 	/* utimensat(fd, NULL, ...) is how futimens() and touch set an fd */
@@ -894,7 +924,7 @@ int vgl_sys_exit_utimensat(struct trace_event_raw_sys_exit *ctx)
 	struct pt_regs *regs = current_regs();
 
 	return utimes_emit(ctx, NR_utimensat, sys_arg(regs, 0), (const char *)sys_arg(regs, 1),
-			   sys_arg(regs, 3));
+			   (const void *)sys_arg(regs, 2), TIMES_TIMESPEC, sys_arg(regs, 3));
 }
 
 SEC("tracepoint/syscalls/sys_exit_futimesat")
@@ -902,7 +932,8 @@ int vgl_sys_exit_futimesat(struct trace_event_raw_sys_exit *ctx)
 {
 	struct pt_regs *regs = current_regs();
 
-	return utimes_emit(ctx, NR_futimesat, sys_arg(regs, 0), (const char *)sys_arg(regs, 1), 0);
+	return utimes_emit(ctx, NR_futimesat, sys_arg(regs, 0), (const char *)sys_arg(regs, 1),
+			   (const void *)sys_arg(regs, 2), TIMES_TIMEVAL, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_utimes")
@@ -910,7 +941,8 @@ int vgl_sys_exit_utimes(struct trace_event_raw_sys_exit *ctx)
 {
 	struct pt_regs *regs = current_regs();
 
-	return utimes_emit(ctx, NR_utimes, AT_FDCWD_, (const char *)sys_arg(regs, 0), 0);
+	return utimes_emit(ctx, NR_utimes, AT_FDCWD_, (const char *)sys_arg(regs, 0),
+			   (const void *)sys_arg(regs, 1), TIMES_TIMEVAL, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_utime")
@@ -918,5 +950,6 @@ int vgl_sys_exit_utime(struct trace_event_raw_sys_exit *ctx)
 {
 	struct pt_regs *regs = current_regs();
 
-	return utimes_emit(ctx, NR_utime, AT_FDCWD_, (const char *)sys_arg(regs, 0), 0);
+	return utimes_emit(ctx, NR_utime, AT_FDCWD_, (const char *)sys_arg(regs, 0),
+			   (const void *)sys_arg(regs, 1), TIMES_UTIMBUF, 0);
 }

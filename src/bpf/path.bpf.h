@@ -26,7 +26,10 @@ static __always_inline struct mount *real_mount_of(struct vfsmount *vfsmnt)
 
 /*
  * One step up from the cursor in pb: cross to the parent mount at a mount
- * root, else prepend one component. Returns false when the walk is done.
+ * root, else prepend one component. Returns false when the walk is done:
+ * at the task's root (the normal end), at the top of the mount tree
+ * (VGL_PATH_F_OUTSIDE_ROOT), or at an unattached object (memfd, pipe,
+ * socket: its dentry is its own parent, which is not "outside").
  */
 static __always_inline bool path_step(struct path_buf *pb, struct dentry *root_dentry,
 				      struct vfsmount *root_mnt)
@@ -41,8 +44,14 @@ static __always_inline bool path_step(struct path_buf *pb, struct dentry *root_d
 	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
 		struct mount *parent = BPF_CORE_READ(mnt, mnt_parent);
 
-		if (parent == mnt)	/* top of the mount tree */
+		/* The top of the mount tree without meeting the task's root:
+		 * the object is outside it (a container reaching the host
+		 * through /proc/<pid>/root, a file of another mount
+		 * namespace, an fd kept across chroot, a detached mount). */
+		if (parent == mnt) {
+			pb->flags |= VGL_PATH_F_OUTSIDE_ROOT;
 			return false;
+		}
 		pb->dentry = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
 		pb->vfsmnt = (__u64)parent + bpf_core_field_offset(struct mount, mnt);
 		return true;

@@ -66,21 +66,28 @@ static __always_inline __u64 written_reference_ns(struct task_struct *task)
 	return BPF_CORE_READ(reaper, start_boottime) + boot_to_real_ns;
 }
 
-static __always_inline __u8 fd_kind(struct task_struct *task, int fd)
+/* Kind (enum vgl_fd_kind) and inode number of the task's fd. The inode
+ * links the two ends of a pipe or socket pair: `curl | sh` shows as the
+ * writer's stdout inode equal to the shell's stdin inode. */
+static __always_inline __u8 fd_kind(struct task_struct *task, int fd, __u64 *ino)
 {
 	struct file *f = fd_file(task, fd);
+	struct inode *inode;
 	__u32 mode, major;
 
+	*ino = 0;
 	if (!f)
 		return VGL_FD_NONE;
-	mode = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT_;
+	inode = BPF_CORE_READ(f, f_inode);
+	*ino = BPF_CORE_READ(inode, i_ino);
+	mode = BPF_CORE_READ(inode, i_mode) & S_IFMT_;
 	switch (mode) {
 	case S_IFREG_: return VGL_FD_FILE;
 	case S_IFDIR_: return VGL_FD_DIR;
 	case S_IFIFO_: return VGL_FD_PIPE;
 	case S_IFSOCK_: return VGL_FD_SOCKET;
 	case S_IFCHR_:
-		major = BPF_CORE_READ(f, f_inode, i_rdev) >> 20;
+		major = BPF_CORE_READ(inode, i_rdev) >> 20;
 		/* 4: ttyN/ttySN, 5: /dev/tty, console, ptmx; 136-143: pts */
 		if (major == 4 || major == 5 || (major >= 136 && major <= 143))
 			return VGL_FD_TTY;
@@ -141,13 +148,183 @@ static __always_inline void exec_inode_facts(struct ev *ev, struct vgl_exec *x,
 		x->flags |= VGL_EXEC_WRITTEN | VGL_EXEC_WRITTEN_MAP;
 }
 
+/* ---- LD_PRELOAD in the new environment ----
+ *
+ * At sched_process_exec the new image has not run one instruction yet and
+ * nothing else shares its memory: the stack holds exactly what the ELF
+ * loader wrote (create_elf_tables(): argc, argv[], NULL, envp[], NULL at
+ * bprm->p). envp[] says where every variable starts, so one read of the
+ * pointers and one read of the strings give the first bytes of each
+ * variable: no helper call per variable, no byte-by-byte search for NULs.
+ */
+#define ENV_VARS_MAX		1024	/* variables checked, from the first */
+#define ENV_CHUNK		64	/* variables per call of env_scan_chunk() */
+#define ENV_WIN			4096	/* bytes of the strings read at once */
+#define ENV_PRELOAD_MAX		4	/* LD_PRELOAD definitions reported */
+#define ENV_PRELOAD_STR		(VGL_STR_MAX * 4)	/* bytes of the reported value */
+#define LD_PRELOAD_LEN		11	/* "LD_PRELOAD=" */
+#define LD_PRELO_LE		0x4f4c4552505f444cULL	/* "LD_PRELO", little-endian */
+#define OAD_EQ_LE		0x3d44414fU		/* "OAD=" (bytes 7..10) */
+
+struct env_buf {
+	__u64 envp[ENV_VARS_MAX];	/* the new process's envp[] */
+	__u64 prev;			/* last pointer checked: they must ascend */
+	__u64 win_start;		/* user address of data[0] */
+	__u64 win_end;			/* end of what data[] holds */
+	__u64 found[ENV_PRELOAD_MAX];	/* user addresses of the values */
+	__u32 nr_found;
+	__u32 _pad;
+	__u8 data[ENV_WIN + 16];	/* a window on the strings; slack for 8-byte loads */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SCRATCH_SLOTS);
+	__type(key, __u32);
+	__type(value, struct env_buf);
+} env_bufs SEC(".maps");
+
+/*
+ * Check eb->envp[first .. first + ENV_CHUNK) (and below nr) for variables
+ * starting with "LD_PRELOAD=". The addresses of the first ENV_PRELOAD_MAX
+ * values go to eb->found, their count to eb->nr_found. Returns 0, or -1
+ * when envp[] is not what the loader writes (pointers in order inside
+ * [eb->prev, env_end)). Global, so it is verified once; a chunk keeps the
+ * branches the verifier must remember per call within its limits.
+ */
+__noinline int env_scan_chunk(__u32 slot, __u32 first, __u32 nr, __u64 env_end)
+{
+	struct env_buf *eb = bpf_map_lookup_elem(&env_bufs, &slot);
+
+	if (!eb)
+		return -1;
+	for (__u32 j = 0; j < ENV_CHUNK; j++) {
+		__u32 i = first + j;
+		__u64 p, len;
+		__u32 off;
+
+		if (i >= nr)
+			break;
+		p = eb->envp[i & (ENV_VARS_MAX - 1)];
+		if (p < eb->prev || p >= env_end)
+			return -1;
+		eb->prev = p;
+		/* "LD_PRELOAD=" and its NUL must fit before env_end */
+		if (p + LD_PRELOAD_LEN >= env_end)
+			continue;
+		if (p + LD_PRELOAD_LEN > eb->win_end) {
+			len = env_end - p;
+			if (len > ENV_WIN)
+				len = ENV_WIN;
+			if (bpf_probe_read_user(eb->data, len, (void *)p))
+				return -1;
+			eb->win_start = p;
+			eb->win_end = p + len;
+		}
+		off = (p - eb->win_start) & (ENV_WIN - 1);
+		if (*(__u64 *)(eb->data + off) != LD_PRELO_LE ||
+		    *(__u32 *)(eb->data + off + 7) != OAD_EQ_LE)
+			continue;
+		if (eb->nr_found < ENV_PRELOAD_MAX)
+			eb->found[eb->nr_found & (ENV_PRELOAD_MAX - 1)] = p + LD_PRELOAD_LEN;
+		eb->nr_found += 1;
+	}
+	return 0;
+}
+
+/* Scan the first nr (<= ENV_VARS_MAX) variables, whose pointers are in
+ * eb->envp. Returns the number of LD_PRELOAD definitions, or -1. */
+static __always_inline int env_find_preload(struct env_buf *eb, __u32 slot, __u32 nr,
+					    __u64 env_start, __u64 env_end)
+{
+	eb->prev = env_start;
+	eb->win_start = 0;
+	eb->win_end = 0;
+	eb->nr_found = 0;
+	for (__u32 c = 0; c < ENV_VARS_MAX / ENV_CHUNK; c++) {
+		if (c * ENV_CHUNK >= nr)
+			break;
+		if (env_scan_chunk(slot, c * ENV_CHUNK, nr, env_end))
+			return -1;
+	}
+	return eb->nr_found;
+}
+
+/* Append the user string at src to the open string at ev->off, which
+ * already holds at bytes, keeping the string within ENV_PRELOAD_STR.
+ * Returns the new length. */
+static __always_inline __u32 ev_append_ustr(struct ev *ev, __u32 at, const void *src)
+{
+	__u32 room = ev_room(ev, ENV_PRELOAD_STR);
+	__u32 off = EV_IDX(ev->off) + 2;
+	long n;
+
+	if (room <= at + 1)
+		return at;
+	room -= at;
+	at &= ENV_PRELOAD_STR - 1;
+	barrier_var(room);
+	room &= 2 * ENV_PRELOAD_STR - 1;	/* no-op: shows the verifier room <= 1024 */
+	n = bpf_probe_read_user_str(ev->buf + off + at, room, src);
+	return n > 0 ? at + n - 1 : at;
+}
+
+/*
+ * The LD_PRELOAD string of exec: the value of the environment's
+ * LD_PRELOAD, or empty. Defined more than once (glibc's loader uses the
+ * last definition, musl's the first), the values are joined with ':', the
+ * loader's own list separator, so no definition can hide behind another.
+ */
+static __always_inline void exec_ld_preload(struct ev *ev, struct vgl_exec *x,
+					    struct task_struct *task, struct linux_binprm *bprm)
+{
+	struct env_buf *eb = bpf_map_lookup_elem(&env_bufs, &ev->slot);
+	__u64 env_start = BPF_CORE_READ(task, mm, env_start);
+	__u64 env_end = BPF_CORE_READ(task, mm, env_end);
+	__u64 envp = BPF_CORE_READ(bprm, p) + 8 * ((__u64)BPF_CORE_READ(bprm, argc) + 2);
+	__u32 nr = BPF_CORE_READ(bprm, envc);
+	__u32 at = 0, size;
+	int found;
+
+	if (!eb || nr == 0) {
+		ev_put_empty(ev);
+		return;
+	}
+	if (nr > ENV_VARS_MAX)
+		nr = ENV_VARS_MAX;
+	size = nr * sizeof(eb->envp[0]);
+	barrier_var(size);
+	if (size > sizeof(eb->envp))
+		size = sizeof(eb->envp);
+	if (bpf_probe_read_user(eb->envp, size, (void *)envp) || eb->envp[0] != env_start) {
+		ev_put_empty(ev);
+		return;
+	}
+	found = env_find_preload(eb, ev->slot, nr, env_start, env_end);
+	if (found <= 0) {
+		ev_put_empty(ev);
+		return;
+	}
+	x->flags |= VGL_EXEC_LD_PRELOAD;
+	for (int k = 0; k < ENV_PRELOAD_MAX && k < found; k++) {
+		if (k > 0) {
+			if (ev_room(ev, ENV_PRELOAD_STR) <= at + 1)
+				break;
+			*ev_at(ev, EV_IDX(ev->off) + 2 + (at & (ENV_PRELOAD_STR - 1))) = ':';
+			at += 1;
+		}
+		at = ev_append_ustr(ev, at, (void *)eb->found[k]);
+	}
+	ev_commit_str(ev, at);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vgl_sched_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct vgl_exec *x;
 	struct file *file;
 	struct ev ev;
-	__u8 pflags = 0;
+	__u8 pflags = 0, cflags = 0;
 	unsigned long arg_start, arg_end;
 	const char *filename, *interp;
 
@@ -162,7 +339,7 @@ int BPF_PROG(vgl_sched_exec, struct task_struct *task, pid_t old_pid, struct lin
 
 	exec_inode_facts(&ev, x, task, file);
 	for (int i = 0; i < 3; i++)
-		x->stdio[i] = fd_kind(task, i);
+		x->stdio[i] = fd_kind(task, i, &x->stdio_ino[i]);
 
 	/* path: the executed file; for a script the kernel has already swapped
 	 * bprm->file for the interpreter, so the script is known by name only. */
@@ -190,10 +367,13 @@ int BPF_PROG(vgl_sched_exec, struct task_struct *task, pid_t old_pid, struct lin
 	ev_put_ubytes(&ev, (void *)arg_start,
 		      arg_end - arg_start > VGL_ARGS_MAX ? VGL_ARGS_MAX : arg_end - arg_start);
 
-	ev_put_path(&ev, &BPF_CORE_READ(task, fs)->pwd, &pflags);
-	ev_put_empty(&ev);	/* LD_PRELOAD */
-	if (pflags & VGL_PATH_F_TRUNC)
+	ev_put_path(&ev, &BPF_CORE_READ(task, fs)->pwd, &cflags);
+	exec_ld_preload(&ev, x, task, bprm);
+	if ((pflags | cflags) & VGL_PATH_F_TRUNC)
 		x->flags |= VGL_EXEC_PATH_TRUNC;
+	/* the executed file's (or script's) walk only, not the cwd's */
+	if (pflags & VGL_PATH_F_OUTSIDE_ROOT)
+		x->flags |= VGL_EXEC_OUTSIDE_ROOT;
 	ev_submit(&ev);
 	ev_end(&ev);
 	return 0;
@@ -252,7 +432,7 @@ static __always_inline int exec_failed(struct trace_event_raw_sys_exit *ctx, int
 {
 	struct vgl_exec *x;
 	struct ev ev;
-	__u8 pflags = 0;
+	__u8 pflags = 0, cflags = 0;
 
 	if (ctx->ret >= 0 || is_self() || !ev_begin(&ev))
 		return 0;
@@ -262,10 +442,12 @@ static __always_inline int exec_failed(struct trace_event_raw_sys_exit *ctx, int
 	ev_put_ustr(&ev, upath, VGL_STR_MAX * 4);
 	ev_put_empty(&ev);	/* interpreter */
 	ev_put_empty(&ev);	/* args: an argv pointer walk is not worth it for a failure */
-	ev_put_path(&ev, &BPF_CORE_READ(current_task(), fs)->pwd, &pflags);
-	ev_put_empty(&ev);	/* LD_PRELOAD */
-	if (pflags & VGL_PATH_F_TRUNC)
+	ev_put_path(&ev, &BPF_CORE_READ(current_task(), fs)->pwd, &cflags);
+	ev_put_empty(&ev);	/* LD_PRELOAD: the environment was never copied */
+	if ((pflags | cflags) & VGL_PATH_F_TRUNC)
 		x->flags |= VGL_EXEC_PATH_TRUNC;
+	if (pflags & VGL_PATH_F_OUTSIDE_ROOT)
+		x->flags |= VGL_EXEC_OUTSIDE_ROOT;
 	ev_submit(&ev);
 	ev_end(&ev);
 	return 0;

@@ -117,23 +117,6 @@ static int parse_trace_opts(int argc, char **argv, struct agent *a, uint32_t *du
 	return 0;
 }
 
-static int open_output(struct agent *a)
-{
-	static char buf[1 << 16];
-
-	if (!a->out_path) {
-		a->out = stdout;
-	} else {
-		a->out = fopen(a->out_path, "a");
-		if (!a->out) {
-			log_error("cannot open output '%s': %s", a->out_path, strerror(errno));
-			return -errno;
-		}
-	}
-	setvbuf(a->out, buf, _IOFBF, sizeof(buf));
-	return 0;
-}
-
 static int trace_main(int argc, char **argv, event_mask_t default_events)
 {
 	struct agent a = { .filter.events = default_events, .format = OUT_JSON };
@@ -146,7 +129,7 @@ static int trace_main(int argc, char **argv, event_mask_t default_events)
 		return err > 0 ? 0 : 2;
 	if (geteuid() != 0)
 		log_warn("not running as root: loading BPF programs will likely fail");
-	if (open_output(&a))
+	if (agent_open_output(&a))
 		return 1;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -168,19 +151,4 @@ static int trace_main(int argc, char **argv, event_mask_t default_events)
 int cmd_trace(int argc, char **argv)
 {
 	return trace_main(argc, argv, EVENT_ALL);
-}
-
-/*
- * `vigil run`: the main job. Until the detection engine lands it streams
- * the behaviour the default policy will watch (process, network, privilege
- * and kernel events) as text.
- */
-int cmd_run(int argc, char **argv)
-{
-	event_mask_t mask = 0;
-	const char *bad;
-	int bad_len;
-
-	event_mask_parse("process,network,privilege,kernel,memfd_create", &mask, &bad, &bad_len);
-	return trace_main(argc, argv, mask);
 }

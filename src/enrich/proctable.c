@@ -196,6 +196,8 @@ void proc_table_fork(struct proc_table *t, uint32_t parent, uint32_t child, uint
 		memcpy(c->comm, p->comm, sizeof(c->comm));
 		memcpy(c->exe, p->exe, sizeof(c->exe));
 		memcpy(c->args, p->args, sizeof(c->args));
+		memcpy(c->cwd, p->cwd, sizeof(c->cwd));
+		memcpy(c->stdio_ino, p->stdio_ino, sizeof(c->stdio_ino));
 		c->uid = p->uid;
 		c->cgroup_id = p->cgroup_id;
 	}
@@ -218,6 +220,27 @@ void proc_table_exec(struct proc_table *t, uint32_t pid, uint32_t ppid, uint64_t
 	copy_str(e->comm, sizeof(e->comm), comm, strnlen(comm, PROC_COMM_MAX));
 	copy_str(e->exe, sizeof(e->exe), exe, exe_len);
 	proc_args_join(e->args, sizeof(e->args), args, args_len);
+}
+
+void proc_entry_set_exec_ctx(struct proc_entry *e, const char *cwd, size_t cwd_len,
+			     const uint64_t stdio_ino[3])
+{
+	copy_str(e->cwd, sizeof(e->cwd), cwd, cwd_len);
+	memcpy(e->stdio_ino, stdio_ino, sizeof(e->stdio_ino));
+}
+
+struct proc_entry *proc_table_find_stdout(struct proc_table *t, uint64_t ino, uint32_t not_pid)
+{
+	if (!ino)
+		return NULL;
+	for (size_t c = 0; c < t->nr_chunks && t->chunks[c]; c++)
+		for (size_t k = 0; k < CHUNK_ENTRIES; k++) {
+			struct proc_entry *e = &t->chunks[c][k];
+
+			if (e->used && e->pid != not_pid && e->stdio_ino[1] == ino)
+				return e;
+		}
+	return NULL;
 }
 
 /* Read a small /proc file into buf; returns bytes or -1. */

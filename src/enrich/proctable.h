@@ -17,6 +17,7 @@
 #define PROC_EXE_MAX	512
 #define PROC_ARGS_MAX	512
 #define PROC_COMM_MAX	16
+#define PROC_CWD_MAX	256
 
 struct proc_entry {
 	uint32_t pid;
@@ -27,6 +28,8 @@ struct proc_entry {
 	char comm[PROC_COMM_MAX];
 	char exe[PROC_EXE_MAX];
 	char args[PROC_ARGS_MAX];	/* argv joined by spaces, truncated */
+	char cwd[PROC_CWD_MAX];		/* at exec; "" when learned from /proc */
+	uint64_t stdio_ino[3];		/* inodes of fds 0-2 at exec (0: unknown) */
 	bool exited;			/* exit seen; removed after its event is output */
 	bool from_proc;			/* learned from /proc rather than from events */
 	/* table internals */
@@ -54,6 +57,17 @@ void proc_table_fork(struct proc_table *t, uint32_t parent, uint32_t child, uint
 void proc_table_exec(struct proc_table *t, uint32_t pid, uint32_t ppid, uint64_t start_ns,
 		     const char *comm, const char *exe, size_t exe_len, const char *args,
 		     size_t args_len, uint32_t uid, uint64_t cgroup_id);
+
+/* exec extras: working directory and the inodes of fds 0-2. */
+void proc_entry_set_exec_ctx(struct proc_entry *e, const char *cwd, size_t cwd_len,
+			     const uint64_t stdio_ino[3]);
+
+/*
+ * A live process whose stdout (fd 1) is the pipe inode ino: the writer
+ * feeding a reader's stdin, as curl feeds sh in `curl ... | sh`. Linear in
+ * the table size; meant for rare questions (exec of a shell on a pipe).
+ */
+struct proc_entry *proc_table_find_stdout(struct proc_table *t, uint64_t ino, uint32_t not_pid);
 
 /* exit: drop the entry. */
 void proc_table_exit(struct proc_table *t, uint32_t pid);

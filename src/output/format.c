@@ -40,7 +40,7 @@ void format_mode(struct json *j, const char *key, uint32_t mode)
 	json_kv_str(j, key, tmp);
 }
 
-static void format_time(char *buf, size_t len, uint64_t realtime_ns)
+void format_time(char *buf, size_t len, uint64_t realtime_ns)
 {
 	time_t sec = realtime_ns / 1000000000ULL;
 	struct tm tm;

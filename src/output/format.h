@@ -39,6 +39,18 @@ void format_memory_body(struct json *j, const struct event_view *v);
 void format_net_body(struct json *j, const struct event_view *v);
 void format_priv_body(struct json *j, const struct event_view *v);
 
+/* Symbolic names the rule engine shares with the formatters (NULL: unknown). */
+const char *net_family_name(unsigned int family);
+const char *net_type_name(unsigned int type);
+const char *net_proto_name(unsigned int family, unsigned int proto);
+const char *priv_syscall_name(uint64_t nr);
+const char *priv_ptrace_request_name(uint64_t request);
+const char *priv_bpf_cmd_name(uint64_t cmd);
+void priv_clone_flags_str(char *buf, size_t len, uint64_t flags);
+
+/* RFC 3339 UTC with nanoseconds. */
+void format_time(char *buf, size_t len, uint64_t realtime_ns);
+
 /* Shared helpers for body writers. */
 void format_errno(struct json *j, const char *key, int32_t ret);	/* "ENOENT" */
 void format_str(struct json *j, const char *key, const struct vgl_str *s);

@@ -125,6 +125,9 @@ static void format_path(struct json *j, const char *key, const struct vgl_str *s
 	json_kv_str(j, k, pflags & VGL_PATH_F_USER ? "user" : "kernel");
 	snprintf(k, sizeof(k), "%spath_truncated", prefix);
 	json_kv_bool(j, k, pflags & VGL_PATH_F_TRUNC);
+	/* always present, so a rule can test it without has() */
+	snprintf(k, sizeof(k), "%soutside_root", prefix);
+	json_kv_bool(j, k, pflags & VGL_PATH_F_OUTSIDE_ROOT);
 	if (!(pflags & VGL_PATH_F_USER)) {
 		snprintf(k, sizeof(k), "%sdeleted", prefix);
 		json_kv_bool(j, k, pflags & VGL_PATH_F_DELETED);
@@ -204,6 +207,11 @@ void format_file_body(struct json *j, const struct event_view *v)
 		format_inode(j, f);
 		break;
 	case VGL_EV_UTIMES:
+		/* 0: "now" (NULL times, UTIME_NOW; UTIME_OMIT too) */
+		if (f->length)
+			json_kv_i64(j, "mtime", (int64_t)f->length);
+		else
+			json_kv_str(j, "mtime", "now");
 		format_op_flags(j, f->flags, at_flags, ARRAY_SIZE(at_flags));
 		format_inode(j, f);
 		break;

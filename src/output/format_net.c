@@ -123,3 +123,29 @@ void format_net_body(struct json *j, const struct event_view *v)
 	json_kv_bool(j, "packet", n->flags & VGL_NET_F_PACKET);
 	json_obj_end(j);
 }
+
+/* Names for rule fields (src/detect/fields.c): NULL when unknown. */
+static const char *name_in(unsigned int value, const struct name_of *tab, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tab[i].value == value)
+			return tab[i].name;
+	return NULL;
+}
+
+const char *net_family_name(unsigned int family)
+{
+	return name_in(family, families, ARRAY_LEN(families));
+}
+
+const char *net_type_name(unsigned int type)
+{
+	return name_in(type, types, ARRAY_LEN(types));
+}
+
+const char *net_proto_name(unsigned int family, unsigned int proto)
+{
+	if (family != AF_INET && family != AF_INET6)
+		return NULL;
+	return name_in(proto, ip_protocols, ARRAY_LEN(ip_protocols));
+}

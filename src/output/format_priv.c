@@ -486,3 +486,30 @@ void format_priv_body(struct json *j, const struct event_view *v)
 	format_fields(j, v, sc);
 	json_obj_end(j);
 }
+
+/* Names for rule fields (src/detect/fields.c): NULL when unknown. */
+const char *priv_syscall_name(uint64_t nr)
+{
+	return name_lookup(syscall_names, ARRAY_LEN(syscall_names), nr);
+}
+
+const char *priv_ptrace_request_name(uint64_t request)
+{
+	return name_lookup(ptrace_requests, ARRAY_LEN(ptrace_requests), request);
+}
+
+const char *priv_bpf_cmd_name(uint64_t cmd)
+{
+	return name_lookup(bpf_cmds, ARRAY_LEN(bpf_cmds), cmd);
+}
+
+/* Names of the CLONE_NEW* bits set in flags, joined by '|', into buf. */
+void priv_clone_flags_str(char *buf, size_t len, uint64_t flags)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_LEN(clone_flags) && n < len; i++)
+		if (flags & clone_flags[i].val)
+			n += snprintf(buf + n, len - n, "%s%s", n ? "|" : "", clone_flags[i].name);
+}

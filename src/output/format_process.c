@@ -64,10 +64,19 @@ static void format_exec(struct json *j, const struct event_view *v)
 	json_kv_bool(j, "setuid", x->flags & VGL_EXEC_SETUID);
 	json_kv_bool(j, "is_script", x->flags & VGL_EXEC_SCRIPT);
 	json_kv_bool(j, "path_truncated", x->flags & VGL_EXEC_PATH_TRUNC);
+	json_kv_bool(j, "outside_root", x->flags & VGL_EXEC_OUTSIDE_ROOT);
+	if (x->flags & VGL_EXEC_LD_PRELOAD)
+		format_str(j, "ld_preload", &v->strs[VGL_EXEC_S_LD_PRELOAD]);
 	json_key(j, "stdio");
 	json_arr_begin(j);
 	for (int i = 0; i < 3; i++)
 		json_str(j, fd_kind_name(x->stdio[i]));
+	json_arr_end(j);
+	/* inodes link a pipeline's ends: the writer's stdout, the reader's stdin */
+	json_key(j, "stdio_ino");
+	json_arr_begin(j);
+	for (int i = 0; i < 3; i++)
+		json_u64(j, x->stdio_ino[i]);
 	json_arr_end(j);
 	json_obj_end(j);
 }
