@@ -189,6 +189,26 @@ static int get_proc_args(const struct field_ctx *c, int idx, struct fval *o)
 	return p ? set_cstr(o, args_only(p->args)) : -1;
 }
 
+/*
+ * The command name is not the executable's name: comm is the first 15
+ * bytes of the file name unless the process renamed itself (prctl, or an
+ * argv[0] trick through a symlink), which masquerading malware does.
+ */
+static int get_proc_name_mismatch(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct proc_entry *p = proc_at(c, 0);
+	const char *base;
+	size_t n;
+
+	if (!p || !p->exe[0])
+		return -1;
+	base = basename_of(p->exe);
+	n = strnlen(hdr(c)->comm, sizeof(hdr(c)->comm));
+	if (n == VGL_COMM_LEN - 1)	/* truncated comm: compare the prefix */
+		return set_bool(o, strncmp(base, hdr(c)->comm, n) != 0);
+	return set_bool(o, strlen(base) != n || memcmp(base, hdr(c)->comm, n));
+}
+
 static int get_proc_cmdline(const struct field_ctx *c, int idx, struct fval *o)
 {
 	const struct proc_entry *p = proc_at(c, 0);
@@ -525,6 +545,24 @@ static int get_fd_outside_root(const struct field_ctx *c, int idx, struct fval *
 	return f ? set_bool(o, f->path_flags & VGL_PATH_F_OUTSIDE_ROOT) : -1;
 }
 
+static int get_fd_setuid(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct vgl_file *f = file_body(c);
+
+	return f && is_type(c, VGL_EV_CHMOD) ? set_bool(o, f->mode & 06000) : -1;
+}
+
+/* The object is the process's own executable (a binary deleting itself). */
+static int get_fd_is_proc_exe(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct vgl_str *p = &c->e->v.strs[VGL_FILE_S_PATH];
+	const struct proc_entry *pe = proc_at(c, 0);
+
+	if (!file_body(c) || !pe)
+		return -1;
+	return set_bool(o, p->len && strlen(pe->exe) == p->len && !memcmp(pe->exe, p->ptr, p->len));
+}
+
 static int get_file_mtime(const struct field_ctx *c, int idx, struct fval *o)
 {
 	const struct vgl_file *f = file_body(c);
@@ -804,6 +842,7 @@ static const struct field_def fields[] = {
 	F("proc.exe_name", FT_STR, EVENT_ALL, get_proc_exe_name, "file name of the executable"),
 	F("proc.args", FT_STR, EVENT_ALL, get_proc_args, "arguments without argv[0], joined by spaces"),
 	F("proc.cmdline", FT_STR, EVENT_ALL, get_proc_cmdline, "argv joined by spaces"),
+	F("proc.name_mismatch", FT_BOOL, EVENT_ALL, get_proc_name_mismatch, "command name differs from the executable's file name (renamed process)"),
 	F("proc.cwd", FT_STR, EVENT_ALL, get_proc_cwd, "working directory (at exec)"),
 	F("proc.pname", FT_STR, EVENT_ALL, get_proc_pname, "parent's command name"),
 	F("proc.pexe", FT_STR, EVENT_ALL, get_proc_pexe, "parent's executable"),
@@ -856,6 +895,8 @@ static const struct field_def fields[] = {
 	F("fd.mode", FT_INT, FILE_EVENTS, get_fd_mode, "permission bits: open's create mode, chmod's mode"),
 	F("fd.from_user", FT_BOOL, FILE_EVENTS, get_fd_from_user, "path taken from the call's argument, not the kernel object"),
 	F("fd.outside_root", FT_BOOL, FILE_EVENTS, get_fd_outside_root, "object outside the process's root (container escape)"),
+	F("fd.setuid", FT_BOOL, EV(CHMOD), get_fd_setuid, "chmod: the new mode has setuid or setgid"),
+	F("fd.is_proc_exe", FT_BOOL, FILE_EVENTS, get_fd_is_proc_exe, "the object is the process's own executable"),
 	F("file.mtime", FT_INT, EV(UTIMES), get_file_mtime, "utimes: requested mtime (s), 0 for now"),
 	F("file.length", FT_INT, EV(TRUNCATE), get_file_length, "truncate: new length"),
 	F("file.uid", FT_INT, EV(CHOWN), get_file_uid, "chown: new owner, -1 unchanged"),

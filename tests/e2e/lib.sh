@@ -79,3 +79,42 @@ no_event() {
 	ev=$(find_event "$1")
 	[ -z "$ev" ] || fail "unexpected event: $2: $ev"
 }
+
+# ---- alerts (vigil run) ----
+ALERTS=$WORK/alerts.json
+
+# vigil_run_start ARGS... : run `vigil run -o $ALERTS ARGS` until vigil_stop.
+# Returns once the policy is loaded and the hooks are attached.
+vigil_run_start() {
+	: >"$ALERTS"
+	"$VIGIL" run -o "$ALERTS" "$@" 2>"$WORK/vigil.err" &
+	VIGIL_PID=$!
+	for _ in $(seq 1 100); do
+		grep -q "running:" "$WORK/vigil.err" 2>/dev/null && return 0
+		kill -0 "$VIGIL_PID" 2>/dev/null || fail "vigil run exited at start"
+		sleep 0.1
+	done
+	fail "vigil run did not start within 10s"
+}
+
+# expect_alert RULE_ID [JQ_CONDITION] DESCRIPTION : print the first alert of
+# RULE_ID (matching the condition); fail when there is none.
+expect_alert() {
+	local id=$1 cond=true desc
+	[ $# -ge 3 ] && { cond=$2; shift; }
+	desc=$2
+	local al
+	al=$(jq -c "select(.kind == \"alert\" and .rule.id == \"$id\" and ($cond))" "$ALERTS" | head -n 1)
+	[ -n "$al" ] || fail "no alert $id: $desc (condition: $cond)"
+	printf '%s\n' "$al"
+}
+
+# no_alert RULE_ID [JQ_CONDITION] DESCRIPTION : no alert of RULE_ID may match.
+no_alert() {
+	local id=$1 cond=true desc
+	[ $# -ge 3 ] && { cond=$2; shift; }
+	desc=$2
+	local al
+	al=$(jq -c "select(.kind == \"alert\" and .rule.id == \"$id\" and ($cond))" "$ALERTS" | head -n 1)
+	[ -z "$al" ] || fail "unexpected alert $id: $desc: $al"
+}
