@@ -41,11 +41,49 @@ void diags_add(struct diags *d, const char *file, int line, int col, const char 
 	d->n++;
 }
 
+/* Order of printing: by file (in order of first mention), line, column. */
+struct diag_order {
+	const struct diag *dg;
+	size_t file_rank;
+	size_t seq;
+};
+
+static int diag_cmp(const void *a, const void *b)
+{
+	const struct diag_order *x = a, *y = b;
+
+	if (x->file_rank != y->file_rank)
+		return x->file_rank < y->file_rank ? -1 : 1;
+	if (x->dg->line != y->dg->line)
+		return x->dg->line - y->dg->line;
+	if (x->dg->col != y->dg->col)
+		return x->dg->col - y->dg->col;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 void diags_print(const struct diags *d, FILE *f)
 {
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(f, "%s:%d:%d: %s\n", d->v[i].file, d->v[i].line, d->v[i].col,
-			d->v[i].msg ? d->v[i].msg : "out of memory");
+	struct diag_order *o = calloc(d->n ? d->n : 1, sizeof(*o));
+
+	for (size_t i = 0; o && i < d->n; i++) {
+		size_t rank = i;
+
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(d->v[k].file, d->v[i].file)) {
+				rank = o[k].file_rank;
+				break;
+			}
+		o[i] = (struct diag_order){ &d->v[i], rank, i };
+	}
+	if (o)
+		qsort(o, d->n, sizeof(*o), diag_cmp);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diag *dg = o ? o[i].dg : &d->v[i];
+
+		fprintf(f, "%s:%d:%d: %s\n", dg->file, dg->line, dg->col,
+			dg->msg ? dg->msg : "out of memory");
+	}
+	free(o);
 }
 
 void diags_free(struct diags *d)
