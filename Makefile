@@ -26,7 +26,7 @@ endif
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	     -D_GNU_SOURCE -Isrc -Isrc/include -I$(BUILD)
-LDLIBS    += -lbpf -lelf -lz -lyaml -lpthread
+LDLIBS    += -lbpf -lelf -lz -lyaml -lcrypto -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Isrc/include -Isrc/bpf \
 	      -Wall -Wno-unused-function -Wno-address-of-packed-member
 

@@ -3,7 +3,7 @@
 # Safe to run repeatedly: it only calls apt-get when something is absent.
 set -eu
 
-PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev pkg-config
+PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev libssl-dev pkg-config
       libcmocka-dev runc busybox-static iproute2 jq python3 procps util-linux bc libcap2-bin"
 
 missing=""

@@ -135,8 +135,11 @@ int agent_handle_record(void *ctx, const void *data, size_t size)
 	}
 	a->stats.received[e.v.hdr->type]++;
 	enrich(a, &e);
-	if (a->engine)
-		engine_eval(a->engine, &e, a->procs, on_alert, a);
+	if (a->engine) {
+		struct engine_env env = { a->procs, a->hashes };
+
+		engine_eval(a->engine, &e, &env, on_alert, a);
+	}
 	if ((!a->engine || a->stream_events) && filter_pass(&a->filter, &e))
 		output(a, &e);
 	if (e.v.hdr->type == VGL_EV_EXIT)
@@ -156,7 +159,8 @@ int agent_init(struct agent *a)
 	json_init(&a->line);
 	a->procs = proc_table_new(0, "/proc");
 	a->containers = container_cache_new(NULL, NULL);
-	if (!a->procs || !a->containers)
+	a->hashes = exehash_new();
+	if (!a->procs || !a->containers || !a->hashes)
 		return -ENOMEM;
 	err = sensor_open(&a->sensor, &opts);
 	if (err)
@@ -262,6 +266,7 @@ void agent_print_stats(struct agent *a, FILE *f)
 void agent_fini(struct agent *a)
 {
 	engine_free(a->engine);
+	exehash_free(a->hashes);
 	sensor_close(a->sensor);
 	proc_table_free(a->procs);
 	if (a->containers)

@@ -18,6 +18,7 @@
 #include "sensor/sensor.h"
 #include "enrich/proctable.h"
 #include "enrich/container.h"
+#include "enrich/exehash.h"
 #include "output/json.h"
 #include "detect/engine.h"
 #include <signal.h>
@@ -43,6 +44,7 @@ struct agent {
 	struct sensor *sensor;
 	struct proc_table *procs;
 	struct container_cache *containers;
+	struct exe_hashes *hashes;	/* SHA-256 of executables, on demand */
 	struct trace_filter filter;
 	enum output_format format;
 	FILE *out;

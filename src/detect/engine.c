@@ -177,10 +177,17 @@ static const char *action_done(enum rule_action a)
 	}
 }
 
-void engine_render(const struct rule *r, const struct enriched_event *e, struct proc_table *procs,
-		   char *buf, size_t len)
+static struct field_ctx env_ctx(const struct enriched_event *e, const struct engine_env *env)
 {
-	struct field_ctx c = { e, procs };
+	struct field_ctx c = { e, env ? env->procs : NULL, env ? env->hashes : NULL };
+
+	return c;
+}
+
+void engine_render(const struct rule *r, const struct enriched_event *e,
+		   const struct engine_env *env, char *buf, size_t len)
+{
+	struct field_ctx c = env_ctx(e, env);
 	size_t n = 0;
 
 	buf[0] = '\0';
@@ -202,11 +209,11 @@ void engine_render(const struct rule *r, const struct enriched_event *e, struct 
 	}
 }
 
-int engine_eval(struct engine *en, const struct enriched_event *e, struct proc_table *procs,
+int engine_eval(struct engine *en, const struct enriched_event *e, const struct engine_env *env,
 		alert_fn fn, void *ctx)
 {
 	unsigned int type = e->v.hdr->type;
-	struct field_ctx c = { e, procs };
+	struct field_ctx c = env_ctx(e, env);
 	int alerts = 0;
 
 	for (size_t i = 0; i < en->rs->nby_type[type]; i++) {
@@ -223,7 +230,7 @@ int engine_eval(struct engine *en, const struct enriched_event *e, struct proc_t
 		en->matches[r->index]++;
 		a.rule = r;
 		a.action = action_done(r->action);
-		engine_render(r, e, procs, a.message, sizeof(a.message));
+		engine_render(r, e, env, a.message, sizeof(a.message));
 		fn(ctx, &a, e);
 		alerts++;
 	}

@@ -30,8 +30,14 @@ int engine_swap(struct engine *en, struct ruleset *rs);
 
 const struct ruleset *engine_rules(const struct engine *en);
 
+/* What rules may consult besides the event (either may be NULL). */
+struct engine_env {
+	struct proc_table *procs;
+	struct exe_hashes *hashes;
+};
+
 /* Evaluate e; calls fn for every alert. Returns the number of alerts. */
-int engine_eval(struct engine *en, const struct enriched_event *e, struct proc_table *procs,
+int engine_eval(struct engine *en, const struct enriched_event *e, const struct engine_env *env,
 		alert_fn fn, void *ctx);
 
 /* Times rule i (its index in the ruleset) matched since the last swap. */
@@ -40,7 +46,7 @@ uint64_t engine_matches(const struct engine *en, size_t i);
 void engine_free(struct engine *en);
 
 /* Render a rule's output template for e into buf. */
-void engine_render(const struct rule *r, const struct enriched_event *e, struct proc_table *procs,
-		   char *buf, size_t len);
+void engine_render(const struct rule *r, const struct enriched_event *e,
+		   const struct engine_env *env, char *buf, size_t len);
 
 #endif

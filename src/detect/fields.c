@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "detect/fields.h"
+#include "enrich/exehash.h"
 #include "enrich/proctable.h"
 
 #define EV(t)		EVENT_BIT(VGL_EV_##t)
@@ -319,6 +320,21 @@ static int get_exe_hidden(const struct field_ctx *c, int idx, struct fval *o)
 	for (i = p->len; i > 0 && p->ptr[i - 1] != '/'; i--)
 		;
 	return set_bool(o, i < p->len && p->ptr[i] == '.');
+}
+
+/* Hashing reads the file: only rules that use this field pay for it. */
+static int get_exe_sha256(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct vgl_exec *x = exec_body(c);
+	const char *hex;
+
+	if (!x || !c->hashes || hdr(c)->ret < 0)
+		return -1;
+	hex = exehash_get(c->hashes, hdr(c)->pid, x->dev, x->ino, x->ctime_ns);
+	if (!hex)
+		return -1;
+	memcpy(o->buf, hex, 65);
+	return set_str(o, o->buf, 64);
 }
 
 static int get_exec_filename(const struct field_ctx *c, int idx, struct fval *o)
@@ -852,6 +868,7 @@ static const struct field_def fields[] = {
 	FA("proc.apid", FT_INT, get_proc_apid, "[N]: pid of the N-th ancestor; without [N]: any ancestor"),
 	FA("proc.acmdline", FT_STR, get_proc_acmdline, "[N]: argv of the N-th ancestor; without [N]: any ancestor"),
 	F("proc.exepath", FT_STR, EV(EXEC), get_exe_path, "exec: resolved path of the executed file (the script for scripts)"),
+	F("proc.exe_sha256", FT_STR, EV(EXEC), get_exe_sha256, "exec: SHA-256 of the executed file (hex; read on demand, cached)"),
 	F("proc.filename", FT_STR, EV(EXEC), get_exec_filename, "exec: the name passed to execve"),
 	F("proc.is_memfd", FT_BOOL, EV(EXEC), get_exe_memfd, "exec: the file is a memfd (fileless)"),
 	F("proc.exe_deleted", FT_BOOL, EV(EXEC), get_exe_deleted, "exec: the file has no links"),

@@ -33,7 +33,8 @@ struct fval {
 /* What a getter may consult besides the event. */
 struct field_ctx {
 	const struct enriched_event *e;
-	struct proc_table *procs;
+	struct proc_table *procs;	/* may be NULL */
+	struct exe_hashes *hashes;	/* may be NULL */
 };
 
 struct field_def {

@@ -121,3 +121,31 @@ pass "--disable-rule silences a rule; --events streams the events"
 	fail "unknown --disable-rule accepted"
 grep -q "no rule 'NOPE'" "$WORK/nope.err" || fail "unknown --disable-rule not named"
 pass "--disable-rule of an unknown id is an error"
+
+# 6. matching a binary by its hash (read through /proc/PID/exe: works even
+#    after the file is renamed)
+HASH=$(sha256sum "$WORK/$MARK" | cut -d' ' -f1)
+cat >"$WORK/hash.yaml" <<YAML
+- list: bad_hashes
+  items: [$HASH]
+- id: E2E-4
+  name: known bad binary
+  description: the executed file's hash is listed
+  severity: critical
+  mitre: [T1204]
+  condition: evt.type = exec and proc.exe_sha256 in (bad_hashes)
+  output: "bad binary %proc.exepath sha256 %proc.exe_sha256"
+YAML
+cp /usr/bin/true "$WORK/innocent"
+echo >>"$WORK/innocent"	# same program, different bytes
+vigil_run_start --no-default-policy --policy "$WORK/hash.yaml"
+cp "$WORK/$MARK" "$WORK/renamed-$$"
+"$WORK/renamed-$$"
+"$WORK/innocent"
+sleep 0.3
+vigil_stop
+al=$(expect_alert E2E-4 "hash match")
+expect_field "$al" .event.exec.path "$WORK/renamed-$$" "hash match path"
+expect_field "$al" .message "bad binary $WORK/renamed-$$ sha256 $HASH" "hash in the message"
+no_alert E2E-4 ".event.exec.path == \"$WORK/innocent\"" "a different binary"
+pass "rules match executables by SHA-256"

@@ -136,7 +136,7 @@ static struct expr *compile(const char *text)
 static bool eval(const char *text, const struct enriched_event *e)
 {
 	struct expr *x = compile(text);
-	struct field_ctx c = { e, NULL };
+	struct field_ctx c = { e, NULL, NULL };
 	bool r = expr_eval(x, &c);
 
 	expr_free(x);
