@@ -330,7 +330,13 @@ static int get_exe_sha256(const struct field_ctx *c, int idx, struct fval *o)
 
 	if (!x || !c->hashes || hdr(c)->ret < 0)
 		return -1;
-	hex = exehash_get(c->hashes, hdr(c)->pid, x->dev, x->ino, x->ctime_ns);
+	const struct vgl_str *p = &c->e->v.strs[VGL_EXEC_S_PATH];
+	char path[VGL_PATH_MAX + 1];
+
+	snprintf(path, sizeof(path), "%.*s", (int)p->len, p->ptr);
+	/* a script's path is not the executed inode (that is the interpreter) */
+	hex = exehash_get(c->hashes, hdr(c)->pid, (x->flags & VGL_EXEC_SCRIPT) ? NULL : path,
+			  x->dev, x->ino, x->ctime_ns);
 	if (!hex)
 		return -1;
 	memcpy(o->buf, hex, 65);

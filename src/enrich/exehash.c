@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <openssl/evp.h>
 #include "enrich/exehash.h"
@@ -60,33 +61,37 @@ out:
 	return err;
 }
 
-static const char *hash_path(struct exe_hashes *h, const char *path)
+/* Hash the file at path; when ino is not 0, only if it is that inode. */
+static const char *hash_path(struct exe_hashes *h, const char *path, uint32_t kdev, uint64_t ino)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int err;
+	struct stat st;
+	int err = -1;
 
 	if (fd < 0)
 		return NULL;
-	err = hash_fd(fd, h->last);
+	if (!ino || (!fstat(fd, &st) && st.st_ino == ino && major(st.st_dev) == kdev >> 20 &&
+		     minor(st.st_dev) == (kdev & 0xfffff)))
+		err = hash_fd(fd, h->last);
 	close(fd);
 	return err ? NULL : h->last;
 }
 
 const char *exehash_file(struct exe_hashes *h, const char *path)
 {
-	return hash_path(h, path);
+	return hash_path(h, path, 0, 0);
 }
 
-const char *exehash_get(struct exe_hashes *h, uint32_t pid, uint32_t dev, uint64_t ino,
-			uint64_t ctime_ns)
+const char *exehash_get(struct exe_hashes *h, uint32_t pid, const char *path, uint32_t dev,
+			uint64_t ino, uint64_t ctime_ns)
 {
 	struct hash_slot *s = &h->slots[(ino * 0x9e3779b97f4a7c15ULL ^ dev) % CACHE_SLOTS];
-	char path[64];
+	char proc_exe[64];
 
 	if (s->hex[0] && s->ino == ino && s->dev == dev && s->ctime_ns == ctime_ns)
 		return s->hex;
-	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
-	if (!hash_path(h, path))
+	snprintf(proc_exe, sizeof(proc_exe), "/proc/%u/exe", pid);
+	if (!hash_path(h, proc_exe, dev, ino) && (!path || !hash_path(h, path, dev, ino)))
 		return NULL;
 	s->ino = ino;
 	s->dev = dev;

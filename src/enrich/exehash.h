@@ -18,12 +18,14 @@ struct exe_hashes *exehash_new(void);
 void exehash_free(struct exe_hashes *h);
 
 /*
- * Hex SHA-256 of the executable of pid, identified by (dev, ino, ctime_ns);
- * NULL when it cannot be read (process gone, too large). The string lives
- * until the next call.
+ * Hex SHA-256 of the executable of pid, identified by (dev, ino, ctime_ns)
+ * (dev in the kernel's encoding). Read through /proc/PID/exe, or, when the
+ * process has already exited, through path if it still names the same
+ * inode. NULL when neither works (a short-lived memfd or deleted file, a
+ * file over EXEHASH_MAX_BYTES). The string lives until the next call.
  */
-const char *exehash_get(struct exe_hashes *h, uint32_t pid, uint32_t dev, uint64_t ino,
-			uint64_t ctime_ns);
+const char *exehash_get(struct exe_hashes *h, uint32_t pid, const char *path, uint32_t dev,
+			uint64_t ino, uint64_t ctime_ns);
 
 /* Hex SHA-256 of a file by path (for tests and tools); NULL on error. */
 const char *exehash_file(struct exe_hashes *h, const char *path);
