@@ -1,8 +1,9 @@
 #!/bin/bash
 # run.sh - overhead benchmark (make bench). For each workload, time it with
-# no agent, with `vigil trace` of every event type, and with `vigil trace`
-# filtered to nothing (only the always-on process lifecycle hooks), several
-# runs each; print medians and the overhead of each mode.
+# no agent, with `vigil trace` filtered to nothing (only the always-on
+# process lifecycle hooks), with `vigil trace` of every event type, and with
+# `vigil run` on the default policy; several runs each; print medians and
+# the overhead of each mode.
 #
 # Environment: RUNS (default 5), OPEN_N (1000000), FORK_N (5000), CONN_N (50000).
 set -u
@@ -16,13 +17,16 @@ WORK=$(mktemp -d /tmp/vigil-bench.XXXXXX)
 trap 'rm -rf "$WORK"; [ -n "${VPID:-}" ] && kill -INT $VPID 2>/dev/null' EXIT
 
 WORKLOADS=("open ${OPEN_N:-1000000}" "forkexec ${FORK_N:-5000}" "connect ${CONN_N:-50000}")
-MODES=("none" "trace-filtered" "trace-all")
+MODES=("none" "trace-filtered" "trace-all" "run-default")
 
 start_agent() {
-	local events=$1
-	"$VIGIL" trace -e "$events" -o /dev/null --stats 2>"$WORK/vigil.err" &
+	if [ "$1" = run ]; then
+		"$VIGIL" run -o "$WORK/alerts.json" --stats 2>"$WORK/vigil.err" &
+	else
+		"$VIGIL" trace -e "$1" -o /dev/null --stats 2>"$WORK/vigil.err" &
+	fi
 	VPID=$!
-	for _ in $(seq 100); do grep -q tracing "$WORK/vigil.err" && return; sleep 0.1; done
+	for _ in $(seq 100); do grep -q "tracing\|running:" "$WORK/vigil.err" && return; sleep 0.1; done
 	echo "vigil did not start" >&2; cat "$WORK/vigil.err" >&2; exit 1
 }
 
@@ -40,6 +44,7 @@ for w in "${WORKLOADS[@]}"; do
 		case $m in
 		trace-filtered) start_agent none ;;
 		trace-all) start_agent all ;;
+		run-default) start_agent run ;;
 		esac
 		: >"$WORK/times"
 		for _ in $(seq "$RUNS"); do $STORM $w >>"$WORK/times"; done
@@ -50,11 +55,14 @@ for w in "${WORKLOADS[@]}"; do
 done
 
 echo
-printf '%-18s %10s %16s %12s %12s\n' workload "no agent" "trace filtered" "trace all" "(overhead)"
+pct() { echo "($1/$2-1)*100" | bc -l; }
+printf '%-18s %10s %17s %17s %17s\n' workload "no agent" "trace -e none" "trace -e all" \
+	"run (default)"
 for w in "${WORKLOADS[@]}"; do
 	base=${result["$w/none"]}
 	f=${result["$w/trace-filtered"]}
 	a=${result["$w/trace-all"]}
-	printf '%-18s %9.3fs %9.3fs %+5.0f%% %7.3fs %+5.0f%%\n' "$w" "$base" \
-		"$f" "$(echo "($f/$base-1)*100" | bc -l)" "$a" "$(echo "($a/$base-1)*100" | bc -l)"
+	r=${result["$w/run-default"]}
+	printf '%-18s %9.3fs %9.3fs %+5.0f%% %9.3fs %+5.0f%% %9.3fs %+5.0f%%\n' "$w" "$base" \
+		"$f" "$(pct "$f" "$base")" "$a" "$(pct "$a" "$base")" "$r" "$(pct "$r" "$base")"
 done
