@@ -44,6 +44,7 @@ const char *net_family_name(unsigned int family);
 const char *net_type_name(unsigned int type);
 const char *net_proto_name(unsigned int family, unsigned int proto);
 const char *priv_syscall_name(uint64_t nr);
+const char *file_syscall_name(uint16_t nr);	/* "unknown" when unknown */
 const char *priv_ptrace_request_name(uint64_t request);
 const char *priv_bpf_cmd_name(uint64_t cmd);
 void priv_clone_flags_str(char *buf, size_t len, uint64_t flags);

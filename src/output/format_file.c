@@ -59,7 +59,7 @@ static const struct flag_name rename_flags[] = {
 	{ 1, "RENAME_NOREPLACE" }, { 2, "RENAME_EXCHANGE" }, { 4, "RENAME_WHITEOUT" },
 };
 
-static const char *syscall_name(uint16_t nr)
+const char *file_syscall_name(uint16_t nr)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(file_syscalls); i++)
 		if (file_syscalls[i].nr == nr)
@@ -167,7 +167,7 @@ void format_file_body(struct json *j, const struct event_view *v)
 
 	json_key(j, "file");
 	json_obj_begin(j);
-	json_kv_str(j, "syscall", syscall_name(f->syscall));
+	json_kv_str(j, "syscall", file_syscall_name(f->syscall));
 	format_path(j, "path", &v->strs[VGL_FILE_S_PATH], f->path_flags, "");
 	switch (type) {
 	case VGL_EV_OPEN:
