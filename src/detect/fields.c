@@ -114,12 +114,12 @@ static int get_evt_syscall(const struct field_ctx *c, int idx, struct fval *o)
 	uint16_t nr;
 
 	if ((EVENT_BIT(hdr(c)->type) & FILE_EVENTS))
-		nr = EV_BODY(v, vgl_file)->syscall;
-	else if ((EVENT_BIT(hdr(c)->type) & PRIV_EVENTS))
+		return set_cstr(o, file_syscall_name(EV_BODY(v, vgl_file)->syscall));
+	if ((EVENT_BIT(hdr(c)->type) & PRIV_EVENTS)) {
 		nr = EV_BODY(v, vgl_syscall)->syscall;
-	else
-		return set_cstr(o, event_info(hdr(c)->type)->name);
-	return set_cstr(o, priv_syscall_name(nr) ?: event_info(hdr(c)->type)->name);
+		return set_cstr(o, priv_syscall_name(nr) ?: event_info(hdr(c)->type)->name);
+	}
+	return set_cstr(o, event_info(hdr(c)->type)->name);
 }
 
 /* ---- proc.* ---- */
@@ -518,6 +518,13 @@ static int get_fd_flags(const struct field_ctx *c, int idx, struct fval *o)
 	return f ? set_int(o, f->flags) : -1;
 }
 
+/* O_TMPFILE includes O_DIRECTORY: test all its bits, or every directory
+ * open would look like a file creation. */
+static bool is_tmpfile(uint32_t flags)
+{
+	return (flags & O_TMPFILE) == O_TMPFILE;
+}
+
 static int get_fd_is_write(const struct field_ctx *c, int idx, struct fval *o)
 {
 	const struct vgl_file *f = file_body(c);
@@ -525,7 +532,7 @@ static int get_fd_is_write(const struct field_ctx *c, int idx, struct fval *o)
 	if (!f || !is_type(c, VGL_EV_OPEN))
 		return -1;
 	return set_bool(o, (f->flags & O_ACCMODE) != O_RDONLY ||
-			       (f->flags & (O_CREAT | O_TRUNC | __O_TMPFILE)));
+			       (f->flags & (O_CREAT | O_TRUNC)) || is_tmpfile(f->flags));
 }
 
 static int get_fd_is_create(const struct field_ctx *c, int idx, struct fval *o)
@@ -534,7 +541,7 @@ static int get_fd_is_create(const struct field_ctx *c, int idx, struct fval *o)
 
 	if (!f || !is_type(c, VGL_EV_OPEN))
 		return -1;
-	return set_bool(o, f->flags & (O_CREAT | __O_TMPFILE));
+	return set_bool(o, (f->flags & O_CREAT) || is_tmpfile(f->flags));
 }
 
 static int get_fd_is_trunc(const struct field_ctx *c, int idx, struct fval *o)
@@ -843,6 +850,49 @@ static int get_setuid_euid(const struct field_ctx *c, int idx, struct fval *o)
 	return sc ? set_int(o, (uint32_t)sc->arg[4]) : -1;
 }
 
+/* ---- privilege escalation rules ---- */
+
+/* Inode of the initial pid namespace (PROC_PID_INIT_INO, fixed by the kernel):
+ * only there are the pids a caller passes to ptrace those of the process table. */
+#define INIT_PIDNS_INO		0xEFFFFFFCU
+#define DESCENDANT_DEPTH_MAX	32
+
+/*
+ * The ptrace target descends from the caller: a program it started, the way
+ * strace, gdb and rr trace, rather than a process that was already running
+ * (injection, T1055.008; what Yama's ptrace_scope 1 forbids). Absent when the
+ * caller is in another pid namespace or the target is not in the table.
+ */
+static int get_ptrace_is_descendant(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct vgl_syscall *sc = sc_body(c, VGL_EV_PTRACE);
+	const struct proc_entry *p;
+	uint32_t pid;
+
+	if (!sc || !c->procs || hdr(c)->pidns != INIT_PIDNS_INO)
+		return -1;
+	pid = (uint32_t)sc->arg[1];
+	if (!pid || !(p = proc_table_get(c->procs, pid, false)))
+		return -1;
+	for (int i = 0; i < DESCENDANT_DEPTH_MAX && p; i++) {
+		if (p->ppid == hdr(c)->pid)
+			return set_bool(o, true);
+		if (p->ppid <= 1)
+			break;
+		p = proc_table_get(c->procs, p->ppid, false);
+	}
+	return set_bool(o, false);
+}
+
+/* The setuid bit alone: fd.setuid also holds for setgid, which shared
+ * directories carry (chmod g+s), while setuid on a directory means nothing. */
+static int get_fd_mode_setuid(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct vgl_file *f = file_body(c);
+
+	return f && is_type(c, VGL_EV_CHMOD) ? set_bool(o, f->mode & 04000) : -1;
+}
+
 /* ---- the table ---- */
 
 #define F(n, t, ev, fn, d) { n, t, false, false, ev, fn, d }
@@ -954,6 +1004,8 @@ static const struct field_def fields[] = {
 	F("xattr.name", FT_STR, EV(SETXATTR), get_xattr_name, "attribute name (security.capability)"),
 	F("xattr.path", FT_STR, EV(SETXATTR), get_xattr_path, "file whose attribute is set"),
 	F("cred.euid", FT_INT, EV(SETUID), get_setuid_euid, "setuid family: effective uid after the call"),
+	F("ptrace.is_descendant", FT_BOOL, EV(PTRACE), get_ptrace_is_descendant, "ptrace: the target descends from the caller (a program it started); absent in other pid namespaces"),
+	F("fd.mode_setuid", FT_BOOL, EV(CHMOD), get_fd_mode_setuid, "chmod: the new mode has the setuid bit (04000), not just setgid"),
 };
 
 const struct field_def *field_table(size_t *n)
