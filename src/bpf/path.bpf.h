@@ -102,6 +102,8 @@ __weak __noinline int path_walk(__u32 slot, __u64 dentry, __u64 vfsmnt)
 		pb->flags |= VGL_PATH_F_TRUNC;
 		count(VGL_CNT_PATH_TRUNC);
 	}
+	if (!root_dentry)	/* no fs (exiting task): nothing to be outside of */
+		pb->flags &= ~VGL_PATH_F_OUTSIDE_ROOT;
 	if (pb->pos >= VGL_PATH_MAX) {	/* the root itself */
 		pb->pos = VGL_PATH_MAX - 1;
 		pb->data[VGL_PATH_MAX - 1] = '/';

@@ -66,12 +66,11 @@ static __always_inline __u64 written_reference_ns(struct task_struct *task)
 	return BPF_CORE_READ(reaper, start_boottime) + boot_to_real_ns;
 }
 
-/* Kind (enum vgl_fd_kind) and inode number of the task's fd. The inode
+/* Kind (enum vgl_fd_kind) and inode number of an open file. The inode
  * links the two ends of a pipe or socket pair: `curl | sh` shows as the
  * writer's stdout inode equal to the shell's stdin inode. */
-static __always_inline __u8 fd_kind(struct task_struct *task, int fd, __u64 *ino)
+static __always_inline __u8 fd_kind(struct file *f, __u64 *ino)
 {
-	struct file *f = fd_file(task, fd);
 	struct inode *inode;
 	__u32 mode, major;
 
@@ -94,6 +93,23 @@ static __always_inline __u8 fd_kind(struct task_struct *task, int fd, __u64 *ino
 		return VGL_FD_CHAR;
 	}
 	return VGL_FD_OTHER;
+}
+
+/*
+ * fds 0, 1, 2 of the task: the three file pointers in one read, the table
+ * reached with plain loads (task is a tracepoint BTF argument). Per fd,
+ * fd_file() would cost five probe reads; each is a helper call.
+ */
+static __always_inline void exec_stdio(struct vgl_exec *x, struct task_struct *task)
+{
+	struct fdtable *fdt = task->files->fdt;
+	struct file *f[3] = {};
+
+	/* the smallest table holds BITS_PER_LONG fds; the check is for the verifier */
+	if (fdt && fdt->max_fds >= 3)
+		bpf_probe_read_kernel(f, sizeof(f), fdt->fd);
+	for (int i = 0; i < 3; i++)
+		x->stdio[i] = fd_kind(f[i], &x->stdio_ino[i]);
 }
 
 static __always_inline bool starts_with(const __u8 *s, __u32 len, const char *prefix, __u32 plen)
@@ -153,28 +169,36 @@ static __always_inline void exec_inode_facts(struct ev *ev, struct vgl_exec *x,
  * At sched_process_exec the new image has not run one instruction yet and
  * nothing else shares its memory: the stack holds exactly what the ELF
  * loader wrote (create_elf_tables(): argc, argv[], NULL, envp[], NULL at
- * bprm->p). envp[] says where every variable starts, so one read of the
- * pointers and one read of the strings give the first bytes of each
- * variable: no helper call per variable, no byte-by-byte search for NULs.
+ * bprm->p, the strings higher up, ending at mm->env_end). envp[] says where
+ * each variable starts, so no byte-by-byte search for the NULs between
+ * them; and envp[] and the strings usually fit in one read, so a typical
+ * environment costs one helper call, not one per variable.
  */
 #define ENV_VARS_MAX		1024	/* variables checked, from the first */
 #define ENV_CHUNK		64	/* variables per call of env_scan_chunk() */
-#define ENV_WIN			4096	/* bytes of the strings read at once */
+#define ENV_BUF			16384	/* bytes of user memory held at once */
+#define ENV_PTRS		(ENV_VARS_MAX * 8)	/* room for envp[] */
+#define ENV_WIN			(ENV_BUF - ENV_PTRS)	/* string window when apart */
 #define ENV_PRELOAD_MAX		4	/* LD_PRELOAD definitions reported */
 #define ENV_PRELOAD_STR		(VGL_STR_MAX * 4)	/* bytes of the reported value */
 #define LD_PRELOAD_LEN		11	/* "LD_PRELOAD=" */
+#define PAGE_SHIFT_		12
 #define LD_PRELO_LE		0x4f4c4552505f444cULL	/* "LD_PRELO", little-endian */
 #define OAD_EQ_LE		0x3d44414fU		/* "OAD=" (bytes 7..10) */
 
+/*
+ * buf holds either the whole of [envp[], env_end) (win_off 0), or envp[]
+ * in its first ENV_PTRS bytes and a window on the strings after them
+ * (win_off ENV_PTRS) that slides forward as the scan goes.
+ */
 struct env_buf {
-	__u64 envp[ENV_VARS_MAX];	/* the new process's envp[] */
 	__u64 prev;			/* last pointer checked: they must ascend */
-	__u64 win_start;		/* user address of data[0] */
-	__u64 win_end;			/* end of what data[] holds */
-	__u64 found[ENV_PRELOAD_MAX];	/* user addresses of the values */
+	__u64 win_start;		/* user address held at buf[win_off] */
+	__u64 win_end;			/* end of what buf holds */
+	__u32 win_off;
 	__u32 nr_found;
-	__u32 _pad;
-	__u8 data[ENV_WIN + 16];	/* a window on the strings; slack for 8-byte loads */
+	__u64 found[ENV_PRELOAD_MAX];	/* user addresses of the values */
+	__u8 buf[ENV_BUF + 16];		/* slack for the 8-byte compares */
 };
 
 struct {
@@ -185,61 +209,112 @@ struct {
 } env_bufs SEC(".maps");
 
 /*
- * Check eb->envp[first .. first + ENV_CHUNK) (and below nr) for variables
- * starting with "LD_PRELOAD=". The addresses of the first ENV_PRELOAD_MAX
- * values go to eb->found, their count to eb->nr_found. Returns 0, or -1
- * when envp[] is not what the loader writes (pointers in order inside
- * [eb->prev, env_end)). Global, so it is verified once; a chunk keeps the
- * branches the verifier must remember per call within its limits.
+ * Check variables [first, first + ENV_CHUNK) (and below nr) for
+ * "LD_PRELOAD=". The addresses of the first ENV_PRELOAD_MAX values go to
+ * eb->found, their count to eb->nr_found. Returns 0, or -1 when envp[] is
+ * not what the loader writes (pointers ascending inside [eb->prev,
+ * env_end)). Global, so it is verified once; a chunk keeps the branches
+ * the verifier must remember per call within its limits, and the state
+ * between chunks lives in eb.
  */
 __noinline int env_scan_chunk(__u32 slot, __u32 first, __u32 nr, __u64 env_end)
 {
 	struct env_buf *eb = bpf_map_lookup_elem(&env_bufs, &slot);
+	__u64 prev, win_start, win_end, p, len;
+	__u32 win_off, off;
+	int ret = 0;
 
 	if (!eb)
 		return -1;
+	/* in registers for the chunk: the loop runs once per variable */
+	prev = eb->prev;
+	win_start = eb->win_start;
+	win_end = eb->win_end;
+	win_off = eb->win_off;
 	for (__u32 j = 0; j < ENV_CHUNK; j++) {
 		__u32 i = first + j;
-		__u64 p, len;
-		__u32 off;
 
 		if (i >= nr)
 			break;
-		p = eb->envp[i & (ENV_VARS_MAX - 1)];
-		if (p < eb->prev || p >= env_end)
-			return -1;
-		eb->prev = p;
+		p = *(__u64 *)(eb->buf + ((i * 8) & (ENV_PTRS - 1)));
+		if (p < prev || p >= env_end) {
+			ret = -1;
+			break;
+		}
+		prev = p;
 		/* "LD_PRELOAD=" and its NUL must fit before env_end */
 		if (p + LD_PRELOAD_LEN >= env_end)
 			continue;
-		if (p + LD_PRELOAD_LEN > eb->win_end) {
+		if (p + LD_PRELOAD_LEN > win_end) {	/* only when apart */
 			len = env_end - p;
 			if (len > ENV_WIN)
 				len = ENV_WIN;
-			if (bpf_probe_read_user(eb->data, len, (void *)p))
-				return -1;
-			eb->win_start = p;
-			eb->win_end = p + len;
+			if (bpf_probe_read_user(eb->buf + ENV_PTRS, len, (void *)p)) {
+				ret = -1;
+				break;
+			}
+			win_start = p;
+			win_end = p + len;
+			win_off = ENV_PTRS;
 		}
-		off = (p - eb->win_start) & (ENV_WIN - 1);
-		if (*(__u64 *)(eb->data + off) != LD_PRELO_LE ||
-		    *(__u32 *)(eb->data + off + 7) != OAD_EQ_LE)
+		off = (win_off + (p - win_start)) & (ENV_BUF - 1);
+		if (*(__u64 *)(eb->buf + off) != LD_PRELO_LE ||
+		    *(__u32 *)(eb->buf + off + 7) != OAD_EQ_LE)
 			continue;
 		if (eb->nr_found < ENV_PRELOAD_MAX)
 			eb->found[eb->nr_found & (ENV_PRELOAD_MAX - 1)] = p + LD_PRELOAD_LEN;
 		eb->nr_found += 1;
 	}
-	return 0;
+	eb->prev = prev;
+	eb->win_start = win_start;
+	eb->win_end = win_end;
+	eb->win_off = win_off;
+	return ret;
 }
 
-/* Scan the first nr (<= ENV_VARS_MAX) variables, whose pointers are in
- * eb->envp. Returns the number of LD_PRELOAD definitions, or -1. */
+/*
+ * Read envp[] (nr <= ENV_VARS_MAX pointers at envp) and, when one read can
+ * take both, the strings up to env_end. Between the two the loader leaves
+ * a random gap of up to 8 KiB (arch_align_stack()) whose pages may never
+ * have been touched, and a read across a missing page fails whole: so one
+ * read only when no page lies between envp's and env_start's. Returns 0,
+ * or -1 when the memory cannot be read or envp[0] is not env_start.
+ */
+static __always_inline int env_load(struct env_buf *eb, __u64 envp, __u32 nr, __u64 env_start,
+				    __u64 env_end)
+{
+	__u64 size = env_end - envp;
+
+	eb->win_start = 0;
+	eb->win_end = 0;
+	eb->win_off = ENV_PTRS;
+	if (envp < env_start && env_start < env_end && size <= ENV_BUF &&
+	    (env_start >> PAGE_SHIFT_) - (envp >> PAGE_SHIFT_) <= 1) {
+		barrier_var(size);	/* keep the check on the register passed */
+		if (size > ENV_BUF)
+			return -1;
+		if (bpf_probe_read_user(eb->buf, size, (void *)envp))
+			return -1;
+		eb->win_start = envp;
+		eb->win_end = env_end;
+		eb->win_off = 0;
+	} else {
+		size = (__u64)nr * 8;
+		barrier_var(size);	/* else clang drops the check below as never true */
+		if (size > ENV_PTRS)
+			size = ENV_PTRS;
+		if (bpf_probe_read_user(eb->buf, size, (void *)envp))
+			return -1;
+	}
+	return *(__u64 *)eb->buf == env_start ? 0 : -1;
+}
+
+/* Scan the first nr (<= ENV_VARS_MAX) variables. Returns the number of
+ * LD_PRELOAD definitions, or -1. */
 static __always_inline int env_find_preload(struct env_buf *eb, __u32 slot, __u32 nr,
 					    __u64 env_start, __u64 env_end)
 {
 	eb->prev = env_start;
-	eb->win_start = 0;
-	eb->win_end = 0;
 	eb->nr_found = 0;
 	for (__u32 c = 0; c < ENV_VARS_MAX / ENV_CHUNK; c++) {
 		if (c * ENV_CHUNK >= nr)
@@ -278,12 +353,14 @@ static __always_inline __u32 ev_append_ustr(struct ev *ev, __u32 at, const void 
 static __always_inline void exec_ld_preload(struct ev *ev, struct vgl_exec *x,
 					    struct task_struct *task, struct linux_binprm *bprm)
 {
+	/* plain loads: task and bprm are tracepoint BTF arguments */
 	struct env_buf *eb = bpf_map_lookup_elem(&env_bufs, &ev->slot);
-	__u64 env_start = BPF_CORE_READ(task, mm, env_start);
-	__u64 env_end = BPF_CORE_READ(task, mm, env_end);
-	__u64 envp = BPF_CORE_READ(bprm, p) + 8 * ((__u64)BPF_CORE_READ(bprm, argc) + 2);
-	__u32 nr = BPF_CORE_READ(bprm, envc);
-	__u32 at = 0, size;
+	struct mm_struct *mm = task->mm;
+	__u64 env_start = mm->env_start;
+	__u64 env_end = mm->env_end;
+	__u64 envp = bprm->p + 8 * ((__u64)bprm->argc + 2);
+	__u32 nr = bprm->envc;
+	__u32 at = 0;
 	int found;
 
 	if (!eb || nr == 0) {
@@ -292,15 +369,9 @@ static __always_inline void exec_ld_preload(struct ev *ev, struct vgl_exec *x,
 	}
 	if (nr > ENV_VARS_MAX)
 		nr = ENV_VARS_MAX;
-	size = nr * sizeof(eb->envp[0]);
-	barrier_var(size);
-	if (size > sizeof(eb->envp))
-		size = sizeof(eb->envp);
-	if (bpf_probe_read_user(eb->envp, size, (void *)envp) || eb->envp[0] != env_start) {
-		ev_put_empty(ev);
-		return;
-	}
-	found = env_find_preload(eb, ev->slot, nr, env_start, env_end);
+	found = -1;
+	if (env_load(eb, envp, nr, env_start, env_end) == 0)
+		found = env_find_preload(eb, ev->slot, nr, env_start, env_end);
 	if (found <= 0) {
 		ev_put_empty(ev);
 		return;
@@ -338,8 +409,7 @@ int BPF_PROG(vgl_sched_exec, struct task_struct *task, pid_t old_pid, struct lin
 	x->argc = BPF_CORE_READ(bprm, argc);
 
 	exec_inode_facts(&ev, x, task, file);
-	for (int i = 0; i < 3; i++)
-		x->stdio[i] = fd_kind(task, i, &x->stdio_ino[i]);
+	exec_stdio(x, task);
 
 	/* path: the executed file; for a script the kernel has already swapped
 	 * bprm->file for the interpreter, so the script is known by name only. */

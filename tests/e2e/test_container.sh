@@ -1,7 +1,9 @@
 #!/bin/bash
 # A real OCI container (runc + busybox-static): events carry the container
 # id and runtime, paths as seen inside it, and ancestry that crosses from
-# the container's processes to the host's runc.
+# the container's processes to the host's runc. The container also reaches
+# the host's files through the host's /proc bound at /hostproc (a real
+# escape path): those opens and execs are flagged outside_root.
 . "$(dirname "$0")/lib.sh"
 
 command -v runc >/dev/null || fail "runc is not installed (scripts/deps.sh installs it)"
@@ -10,19 +12,33 @@ command -v runc >/dev/null || fail "runc is not installed (scripts/deps.sh insta
 ID=vgl-e2e-$$
 BUNDLE=$WORK/bundle
 mkdir -p "$BUNDLE/rootfs/bin" "$BUNDLE/rootfs/tmp" "$BUNDLE/rootfs/proc" "$BUNDLE/rootfs/dev" \
-	"$BUNDLE/rootfs/sys"
+	"$BUNDLE/rootfs/sys" "$BUNDLE/rootfs/etc" "$BUNDLE/rootfs/hostproc"
 cp /bin/busybox "$BUNDLE/rootfs/bin/busybox"
-for app in sh cp sleep true; do ln -s busybox "$BUNDLE/rootfs/bin/$app"; done
+for app in sh cp sleep true cat; do ln -s busybox "$BUNDLE/rootfs/bin/$app"; done
+echo vgl-container >"$BUNDLE/rootfs/etc/hostname"
+# This shell's root is the host's, seen from the container through /hostproc
+# (reading /proc/PID/root needs ptrace access: CAP_SYS_PTRACE).
+HOSTROOT=/hostproc/$$/root
+OPS=$(realpath "$HELPERS/file_ops")
+[ -x "$OPS" ] || fail "missing $OPS: run make build/helpers/file_ops"
+CMD="cp /bin/busybox /tmp/busybox && /tmp/busybox true in-container"
+CMD="$CMD && cat $HOSTROOT/etc/hostname && cat /etc/hostname"
+CMD="$CMD && $HOSTROOT$OPS open /etc/hostname && sleep 0.2"
 (cd "$BUNDLE" && runc spec)
-jq '.process.terminal=false
-    | .process.args=["/bin/sh","-c","cp /bin/busybox /tmp/busybox && /tmp/busybox true in-container && sleep 0.2"]
+jq --arg cmd "$CMD" '.process.terminal=false
+    | .process.args=["/bin/sh","-c",$cmd]
+    | .process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])
+    | .mounts += [{"destination":"/hostproc","type":"bind","source":"/proc",
+                   "options":["rbind","ro","nosuid","nodev","noexec"]}]
     | .root.readonly=false' "$BUNDLE/config.json" >"$BUNDLE/config.new"
 mv "$BUNDLE/config.new" "$BUNDLE/config.json"
 
-vigil_start -e exec,fork,exit
-(cd "$BUNDLE" && runc run "$ID" </dev/null) || fail "runc run failed"
+vigil_start -e exec,fork,exit,open
+(cd "$BUNDLE" && runc run "$ID" </dev/null >"$WORK/ctr.out") || fail "runc run failed"
 vigil_stop
 runc delete -f "$ID" 2>/dev/null
+[ "$(head -n 1 "$WORK/ctr.out")" = "$(cat /etc/hostname)" ] ||
+	fail "the container did not read the host's /etc/hostname: $(cat "$WORK/ctr.out")"
 
 ev=$(expect_event '.type=="exec" and (.exec.args|join(" "))=="/tmp/busybox true in-container"' "exec in the container")
 expect_field "$ev" .container.id "$ID" "container id"
@@ -45,3 +61,29 @@ pass "image binaries are not flagged as written"
 
 ev=$(expect_event '.type=="exec" and .container.id=="host" and (.exec.args|join(" "))=="runc run '"$ID"'"' "runc on the host")
 pass "host processes are attributed to the host"
+
+# ---- outside the root ----
+# the host's /etc/hostname, opened in the container through /hostproc/PID/root:
+# the kernel resolved it to the host's file, whose path is "/etc/hostname"
+ev=$(expect_event '.type=="open" and .container.id=="'"$ID"'" and .proc.comm=="cat" and .file.ino=='"$(stat -c %i /etc/hostname)" "container opens the host's /etc/hostname")
+expect_field "$ev" .file.path /etc/hostname "host file seen from the container"
+expect_field "$ev" .file.outside_root true "host file opened from the container"
+expect_field "$ev" .file.path_source kernel "host file opened from the container"
+# the container's own /etc/hostname, by the same name
+ev=$(expect_event '.type=="open" and .container.id=="'"$ID"'" and .proc.comm=="cat" and .file.ino=='"$(stat -c %i "$BUNDLE/rootfs/etc/hostname")" "container opens its own /etc/hostname")
+expect_field "$ev" .file.path /etc/hostname "container's own file"
+expect_field "$ev" .file.outside_root false "container's own file"
+pass "open: a host file reached from a container is outside_root, its own file is not"
+
+# a host binary executed from the container through /hostproc/PID/root
+ev=$(expect_event '.type=="exec" and .container.id=="'"$ID"'" and .exec.args[0]=="'"$HOSTROOT$OPS"'"' "container execs a host binary")
+expect_field "$ev" .exec.path "$OPS" "host binary's path (up to the host's root)"
+expect_field "$ev" .exec.outside_root true "host binary executed from the container"
+expect_field "$ev" .exec.ino "$(stat -c %i "$OPS")" "host binary inode"
+# ... which then opens the container's /etc/hostname, inside its root
+ev=$(expect_event '.type=="open" and .container.id=="'"$ID"'" and .proc.comm=="file_ops"' "host binary opens /etc/hostname")
+expect_field "$ev" .file.path /etc/hostname "open by the host binary"
+expect_field "$ev" .file.outside_root false "open by the host binary"
+ev=$(expect_event '.type=="exec" and (.exec.args|join(" "))=="/tmp/busybox true in-container"' "exec in the container")
+expect_field "$ev" .exec.outside_root false "the container's own binary"
+pass "exec: a host binary run from a container is outside_root, the container's are not"

@@ -60,6 +60,15 @@ out=$("$F" truncate "$REAL/f.txt" 1234); P_TRUNC=$(pid_of "$out")
 out=$("$F" ftruncate "$REAL/c.txt" 99); P_FTRUNC=$(pid_of "$out")
 out=$("$F" utimensat "$REAL/f.txt"); P_UTIME=$(pid_of "$out")
 out=$("$F" futimens "$REAL/c.txt"); P_FUTIME=$(pid_of "$out")
+# Requested mtimes, one per layout (2001-01-01 00:00:00 UTC = 978307200).
+U=$HELPERS/sensor_utimes
+[ -x "$U" ] || fail "missing $U: run make build/helpers/sensor_utimes"
+declare -A P_UT
+for call in utime utimes futimesat utimensat utimensat-now utimensat-omit; do
+	out=$("$U" "$call" "$REAL/c.txt" 978307200); P_UT[$call]=$(pid_of "$out")
+done
+touch -d '2001-01-01 00:00:00 UTC' "$REAL/touched"
+touch "$REAL/touched-now"
 # The map entry must be looked at while vigil (and so the map) is alive.
 MAP=$(bpftool map dump name written_inodes -j 2>/dev/null)
 # 5. Removal (the inode of sub/moved2 is f.txt's: keep the numbers first).
@@ -106,6 +115,7 @@ expect_field "$ev" .error ENOENT "missing open"
 expect_field "$ev" .file.syscall open "missing open"
 expect_field "$ev" .file.path "$REAL/sub/../missing.txt" "missing open path made absolute"
 expect_field "$ev" .file.path_source user "missing open"
+expect_field "$ev" .file.outside_root false "missing open"
 pass "open: a failed relative open is named from the cwd"
 
 ev=$(ev_of open "$P_OPENAT2" '.file.path=="/etc/hostname"')
@@ -114,7 +124,8 @@ expect_field "$ev" '.file.flags|join(",")' O_RDONLY,O_CLOEXEC "openat2 flags fro
 expect_field "$ev" .file.file_type file "openat2"
 expect_field "$ev" .file.inode_mode "$(stat -c %04a /etc/hostname)" "openat2 inode mode"
 expect_field "$ev" .file.ino "$(stat -c %i /etc/hostname)" "openat2 inode"
-pass "open: openat2 flags and the opened inode"
+expect_field "$ev" .file.outside_root false "host open of /etc/hostname"
+pass "open: openat2 flags and the opened inode, inside the root"
 
 ev=$(ev_of open "$P_CREAT2")
 expect_field "$ev" .file.syscall creat "creat"
@@ -139,6 +150,7 @@ expect_field "$ev" .ret 0 rename
 expect_field "$ev" .file.syscall renameat2 rename
 expect_field "$ev" .file.path "$REAL/hard" "rename old"
 expect_field "$ev" .file.new_path "$REAL/moved" "rename new"
+expect_field "$ev" .file.new_outside_root false "rename new"
 expect_field "$ev" '.file.flags|join(",")' RENAME_NOREPLACE "rename flags"
 expect_field "$ev" .file.ino "$INO_F" "rename inode"
 expect_field "$ev" .file.dev "$DEV_F" "rename dev"
@@ -207,10 +219,29 @@ expect_field "$ev" .ret 0 utimensat
 expect_field "$ev" .file.syscall utimensat utimensat
 expect_field "$ev" .file.path "$REAL/f.txt" utimensat
 expect_field "$ev" .file.path_source user utimensat
+expect_field "$ev" .file.mtime now "utimensat(NULL times)"
 ev=$(ev_of utimes "$P_FUTIME")
 expect_field "$ev" .file.path "$REAL/c.txt" "utimensat(fd, NULL) names the fd"
 expect_field "$ev" .file.path_source kernel "utimensat(fd, NULL)"
+expect_field "$ev" .file.mtime now "utimensat(fd, NULL)"
 pass "utimes: by name and by fd"
+
+for call in utime utimes futimesat utimensat; do
+	ev=$(ev_of utimes "${P_UT[$call]}")
+	expect_field "$ev" .ret 0 "$call"
+	expect_field "$ev" .file.syscall "$call" "$call"
+	expect_field "$ev" .file.path "$REAL/c.txt" "$call path"
+	expect_field "$ev" .file.mtime 978307200 "$call requested mtime"
+done
+ev=$(ev_of utimes "${P_UT[utimensat-now]}")
+expect_field "$ev" .file.mtime now "utimensat UTIME_NOW"
+ev=$(ev_of utimes "${P_UT[utimensat-omit]}")
+expect_field "$ev" .file.mtime now "utimensat UTIME_OMIT (reported as now)"
+ev=$(expect_event ".type==\"utimes\" and .proc.comm==\"touch\" and .file.path==\"$REAL/touched\"" "touch -d")
+expect_field "$ev" .file.mtime 978307200 "touch -d '2001-01-01 00:00:00 UTC'"
+ev=$(expect_event ".type==\"utimes\" and .proc.comm==\"touch\" and .file.path==\"$REAL/touched-now\"" "touch")
+expect_field "$ev" .file.mtime now "plain touch"
+pass "utimes: requested mtime from utime, utimes, futimesat, utimensat; now, UTIME_NOW, UTIME_OMIT; touch"
 
 # ---- unlink ----
 ev=$(ev_of unlink "$P_UNLINK")
