@@ -37,7 +37,12 @@ static void enrich(struct agent *a, struct enriched_event *e)
 		pe = proc_table_get(a->procs, h->pid, false);
 		if (pe) {
 			const struct vgl_exec *x = EV_BODY(&e->v, vgl_exec);
-			uint64_t ino[3] = { x->stdio_ino[0], x->stdio_ino[1], x->stdio_ino[2] };
+			uint64_t ino[3];
+
+			/* only pipes: inode numbers of other kinds can collide
+			 * across file systems */
+			for (int i = 0; i < 3; i++)
+				ino[i] = x->stdio[i] == VGL_FD_PIPE ? x->stdio_ino[i] : 0;
 
 			proc_entry_set_exec_ctx(pe, cwd->ptr, cwd->len, ino);
 		}
@@ -143,7 +148,7 @@ int agent_handle_record(void *ctx, const void *data, size_t size)
 	if ((!a->engine || a->stream_events) && filter_pass(&a->filter, &e))
 		output(a, &e);
 	if (e.v.hdr->type == VGL_EV_EXIT)
-		proc_table_exit(a->procs, e.v.hdr->pid);
+		proc_table_exit_later(a->procs, e.v.hdr->pid, e.v.hdr->ts_ns);
 	return 0;
 }
 

@@ -426,6 +426,34 @@ static int get_stdin_writer_cmdline(const struct field_ctx *c, int idx, struct f
 	return w ? set_cstr(o, w->args) : -1;
 }
 
+/*
+ * The process reading this exec's stdout pipe (sh in curl | sh). With
+ * stdin_writer this sees a pipeline whatever the order in which its two
+ * execs reach us: the later exec finds the earlier one.
+ */
+static const struct proc_entry *stdout_reader(const struct field_ctx *c)
+{
+	const struct vgl_exec *x = exec_body(c);
+
+	if (!x || x->stdio[1] != VGL_FD_PIPE || !c->procs)
+		return NULL;
+	return proc_table_find_stdin(c->procs, x->stdio_ino[1], hdr(c)->pid);
+}
+
+static int get_stdout_reader(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct proc_entry *r = stdout_reader(c);
+
+	return r ? set_cstr(o, r->comm) : -1;
+}
+
+static int get_stdout_reader_cmdline(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct proc_entry *r = stdout_reader(c);
+
+	return r ? set_cstr(o, r->args) : -1;
+}
+
 /* ---- user.*, container.* ---- */
 
 static int get_uid(const struct field_ctx *c, int idx, struct fval *o)
@@ -946,6 +974,8 @@ static const struct field_def fields[] = {
 	F("proc.stdin_writer", FT_STR, EV(EXEC), get_stdin_writer, "exec: command name of the process writing the stdin pipe"),
 	F("proc.stdin_writer_exe", FT_STR, EV(EXEC), get_stdin_writer_exe, "exec: its executable"),
 	F("proc.stdin_writer_cmdline", FT_STR, EV(EXEC), get_stdin_writer_cmdline, "exec: its argv"),
+	F("proc.stdout_reader", FT_STR, EV(EXEC), get_stdout_reader, "exec: command name of the process reading the stdout pipe"),
+	F("proc.stdout_reader_cmdline", FT_STR, EV(EXEC), get_stdout_reader_cmdline, "exec: its argv"),
 
 	F("user.uid", FT_INT, EVENT_ALL, get_uid, "real user id"),
 	F("user.euid", FT_INT, EVENT_ALL, get_euid, "effective user id"),

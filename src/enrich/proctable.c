@@ -18,7 +18,17 @@
 #define CHUNK_ENTRIES	1024
 #define DEFAULT_MAX	65536
 
+/* An exited process waiting for its grace period to end. */
+struct grave {
+	uint32_t pid;
+	uint64_t start_ns;	/* tells it from a new process that reused the pid */
+	uint64_t exit_ns;
+};
+
 struct proc_table {
+	struct grave graves[PROC_GRACE_MAX];	/* FIFO, oldest at grave_head */
+	size_t grave_head;
+	size_t nr_graves;
 	struct proc_entry **chunks;
 	size_t nr_chunks;
 	size_t max_entries;
@@ -160,6 +170,37 @@ void proc_table_exit(struct proc_table *t, uint32_t pid)
 	}
 }
 
+/* Remove the oldest grave's entry unless its pid now names a new process. */
+static void bury_oldest(struct proc_table *t)
+{
+	struct grave *g = &t->graves[t->grave_head];
+	struct proc_entry *e = find(t, g->pid);
+
+	if (e && e->exited && e->start_ns == g->start_ns)
+		proc_table_exit(t, g->pid);
+	t->grave_head = (t->grave_head + 1) % PROC_GRACE_MAX;
+	t->nr_graves--;
+}
+
+void proc_table_exit_later(struct proc_table *t, uint32_t pid, uint64_t now_ns)
+{
+	struct proc_entry *e = find(t, pid);
+	struct grave *g;
+
+	while (t->nr_graves &&
+	       (t->nr_graves == PROC_GRACE_MAX ||
+		now_ns - t->graves[t->grave_head].exit_ns > PROC_GRACE_NS))
+		bury_oldest(t);
+	if (!e)
+		return;
+	e->exited = true;
+	g = &t->graves[(t->grave_head + t->nr_graves) % PROC_GRACE_MAX];
+	g->pid = pid;
+	g->start_ns = e->start_ns;
+	g->exit_ns = now_ns;
+	t->nr_graves++;
+}
+
 void proc_args_join(char *dst, size_t dst_len, const char *args, size_t args_len)
 {
 	size_t n = 0;
@@ -229,7 +270,9 @@ void proc_entry_set_exec_ctx(struct proc_entry *e, const char *cwd, size_t cwd_l
 	memcpy(e->stdio_ino, stdio_ino, sizeof(e->stdio_ino));
 }
 
-struct proc_entry *proc_table_find_stdout(struct proc_table *t, uint64_t ino, uint32_t not_pid)
+/* A live process other than not_pid whose fd is pipe ino. */
+static struct proc_entry *find_pipe_end(struct proc_table *t, int fd, uint64_t ino,
+					uint32_t not_pid)
 {
 	if (!ino)
 		return NULL;
@@ -237,10 +280,20 @@ struct proc_entry *proc_table_find_stdout(struct proc_table *t, uint64_t ino, ui
 		for (size_t k = 0; k < CHUNK_ENTRIES; k++) {
 			struct proc_entry *e = &t->chunks[c][k];
 
-			if (e->used && e->pid != not_pid && e->stdio_ino[1] == ino)
+			if (e->used && e->pid != not_pid && e->stdio_ino[fd] == ino)
 				return e;
 		}
 	return NULL;
+}
+
+struct proc_entry *proc_table_find_stdout(struct proc_table *t, uint64_t ino, uint32_t not_pid)
+{
+	return find_pipe_end(t, 1, ino, not_pid);
+}
+
+struct proc_entry *proc_table_find_stdin(struct proc_table *t, uint64_t ino, uint32_t not_pid)
+{
+	return find_pipe_end(t, 0, ino, not_pid);
 }
 
 /* Read a small /proc file into buf; returns bytes or -1. */

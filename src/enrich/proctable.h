@@ -29,7 +29,7 @@ struct proc_entry {
 	char exe[PROC_EXE_MAX];
 	char args[PROC_ARGS_MAX];	/* argv joined by spaces, truncated */
 	char cwd[PROC_CWD_MAX];		/* at exec; "" when learned from /proc */
-	uint64_t stdio_ino[3];		/* inodes of fds 0-2 at exec (0: unknown) */
+	uint64_t stdio_ino[3];		/* pipe inodes of fds 0-2 at exec (0: not a pipe) */
 	bool exited;			/* exit seen; removed after its event is output */
 	bool from_proc;			/* learned from /proc rather than from events */
 	/* table internals */
@@ -69,8 +69,21 @@ void proc_entry_set_exec_ctx(struct proc_entry *e, const char *cwd, size_t cwd_l
  */
 struct proc_entry *proc_table_find_stdout(struct proc_table *t, uint64_t ino, uint32_t not_pid);
 
-/* exit: drop the entry. */
+/* The other direction: a live process whose stdin (fd 0) is pipe ino. */
+struct proc_entry *proc_table_find_stdin(struct proc_table *t, uint64_t ino, uint32_t not_pid);
+
+/* exit: drop the entry now. */
 void proc_table_exit(struct proc_table *t, uint32_t pid);
+
+/*
+ * exit, kept for a grace period: the entry stays findable (marked exited)
+ * for PROC_GRACE_NS of event time, or until PROC_GRACE_MAX later exits push
+ * it out. Events of a pipeline or of orphans often arrive after a short-lived
+ * peer or parent has exited; they still find it. now_ns: the exit's time.
+ */
+#define PROC_GRACE_NS	2000000000ULL
+#define PROC_GRACE_MAX	1024
+void proc_table_exit_later(struct proc_table *t, uint32_t pid, uint64_t now_ns);
 
 size_t proc_table_size(const struct proc_table *t);
 

@@ -249,16 +249,19 @@ no_alert VGL-0106 "$(args_has vgl-journal)" "stdout alone on a socket (journald)
 pass "VGL-0106: sh on a loopback TCP connection alerts; on a pipe or with stdout-only socket not"
 
 # ---- VGL-0107 downloader | shell ----
-n=$(jq -s '[.[] | select(.kind == "alert" and .rule.id == "VGL-0107"
+n=$(jq -s '[.[] | select(.kind == "alert" and (.rule.id == "VGL-0107" or .rule.id == "VGL-0113")
 	and (.message | contains("curl -s file://'"$WORK"'/payload.sh")))] | length' "$ALERTS")
-[ "$n" -ge 1 ] || fail "no alert VGL-0107 for curl | sh in 10 runs"
+[ "$n" -eq 10 ] || fail "curl | sh: $n alerts (VGL-0107 or VGL-0113) in 10 runs, expected 10"
+n107=$(jq -s '[.[] | select(.kind == "alert" and .rule.id == "VGL-0107")] | length' "$ALERTS")
+[ "$n107" -ge 1 ] || fail "no VGL-0107 (shell side) in 10 runs"
 al=$(expect_alert VGL-0107 '.message | contains("curl -s file://")' "curl | sh")
 expect_field "$al" '.event.exec.stdio[0]' pipe "stdin is a pipe"
 expect_field "$al" .process.name sh "the shell"
 ev '.type == "exec" and .exec.args == ["cat", "'"$WORK"'/payload-cat.sh"]' "cat | sh ran"
 no_alert VGL-0107 '.message | contains("cat ")' "cat script | sh"
+no_alert VGL-0113 '.message | contains("-o ")' "curl -o alone"
 no_alert VGL-0107 '.message | contains("-o ")' "curl -o alone"
-pass "VGL-0107: curl | sh alerts ($n of 10 runs; see the writer race); cat | sh and curl -o do not"
+pass "VGL-0107/0113: every curl | sh alerts once, whatever the exec order; cat | sh and curl -o do not"
 
 # ---- VGL-0108 miners ----
 al=$(expect_alert VGL-0108 "$(args_has vgl-miner)" "a program named xmrig")

@@ -92,6 +92,37 @@ static void test_table_is_bounded(void **state)
 	proc_table_free(t);
 }
 
+/* Exited processes stay findable for a grace period, bounded in time and count. */
+static void test_exit_grace_period(void **state)
+{
+	struct proc_table *t = proc_table_new(4096, NULL);
+	const uint64_t s = 1000000000ULL;
+
+	exec_(t, 50, 1, "/usr/bin/base64", "base64 -d", 9);
+	proc_table_exit_later(t, 50, 10 * s);
+	assert_non_null(proc_table_get(t, 50, false));
+	assert_true(proc_table_get(t, 50, false)->exited);
+
+	/* a new process reusing the pid is not buried with the old one */
+	exec_(t, 60, 1, "/bin/a", "a", 1);
+	proc_table_exit_later(t, 60, 10 * s);
+	proc_table_fork(t, 1, 60, 777);
+	proc_table_exit_later(t, 70, 13 * s);	/* unknown pid: only ages the graves */
+	assert_null(proc_table_get(t, 50, false));	/* 3 s later: gone */
+	assert_non_null(proc_table_get(t, 60, false));	/* the new 60 lives */
+	assert_false(proc_table_get(t, 60, false)->exited);
+
+	/* at most PROC_GRACE_MAX exited processes are kept */
+	for (uint32_t pid = 1000; pid < 1000 + PROC_GRACE_MAX + 10; pid++) {
+		exec_(t, pid, 1, "/x", "x", 1);
+		proc_table_exit_later(t, pid, 20 * s);
+	}
+	assert_null(proc_table_get(t, 1000, false));
+	assert_non_null(proc_table_get(t, 1000 + PROC_GRACE_MAX + 9, false));
+	assert_true(proc_table_size(t) <= PROC_GRACE_MAX + 2);
+	proc_table_free(t);
+}
+
 static void write_file(const char *path, const char *data, size_t len)
 {
 	FILE *f = fopen(path, "w");
@@ -159,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_ancestry_stops_at_loops_and_unknowns),
 		cmocka_unit_test(test_table_is_bounded),
 		cmocka_unit_test(test_seed_from_proc),
+		cmocka_unit_test(test_exit_grace_period),
 		cmocka_unit_test(test_args_join),
 	};
 
