@@ -70,10 +70,13 @@ runc delete -f "$ID" 2>/dev/null
 sleep 0.5
 vigil_stop
 expect_alert VGL-0001 "the control detection" >/dev/null
-n=$(jq -s 'map(select(.kind == "alert" and .event.exec.path != "/memfd:vgl-control")) | length' \
+# the control's own alerts are set aside (wherever the checkout lives: a
+# helper run from a clone under /tmp is itself an exec from /tmp)
+n=$(jq -s 'map(select(.kind == "alert" and (.process.args | contains("vgl-control") | not))) | length' \
 	"$ALERTS")
 if [ "$n" != 0 ]; then
-	jq -c 'select(.kind == "alert") | {rule: .rule.id, message}' "$ALERTS" >&2
+	jq -c 'select(.kind == "alert" and (.process.args | contains("vgl-control") | not))
+		| {rule: .rule.id, message}' "$ALERTS" >&2
 	fail "$n alerts on benign workloads"
 fi
 pass "no alert on ordinary work (make, git, dpkg, http, logs, tar, a container)"
