@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "agent.h"
 #include "cmd/cmd.h"
+#include "cmd/output_opts.h"
 #include "cmd/policy_opts.h"
 #include "log.h"
 
@@ -35,12 +36,8 @@ static void run_usage(FILE *f)
 	fprintf(f,
 		"usage: vigil run [options]\n"
 		POLICY_USAGE
-		"  -f, --format FMT      json (default) or text\n"
-		"  -o, --output FILE     write alerts to FILE instead of stdout\n"
+		OUTPUT_USAGE
 		"      --events          also write the events the rules look at\n"
-		"  -d, --duration SECS   stop after SECS seconds\n"
-		"      --stats           print counters to stderr at the end\n"
-		"  -v, --verbose         debug log\n"
 		"SIGHUP reloads the policies.\n");
 }
 
@@ -65,50 +62,28 @@ static int run_reload(struct agent *a)
 	return 0;
 }
 
-static int parse_run_opts(int argc, char **argv, struct agent *a, uint32_t *duration_s,
-			  bool *stats)
+static int parse_run_opts(int argc, char **argv, struct agent *a, struct run_limits *lim)
 {
 	static const struct option longopts[] = {
 		POLICY_LONGOPTS,
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
+		OUTPUT_LONGOPTS,
 		{ "events", no_argument, NULL, 'E' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "stats", no_argument, NULL, 'S' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	char *end;
 	int c, r;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "P:f:o:d:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, OUTPUT_SHORTOPTS "P:h", longopts, NULL)) != -1) {
 		r = policy_opts_parse(&run_policy, c, optarg);
+		if (r == 0)
+			r = output_opt_parse(c, optarg, a, lim);
 		if (r < 0)
 			return -EINVAL;
 		if (r > 0)
 			continue;
 		switch (c) {
-		case 'f':
-			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
-				log_error("option '--format': expected 'json' or 'text', got '%s'",
-					  optarg);
-				return -EINVAL;
-			}
-			a->format = strcmp(optarg, "json") ? OUT_TEXT : OUT_JSON;
-			break;
-		case 'o': a->out_path = optarg; break;
 		case 'E': a->stream_events = true; break;
-		case 'd':
-			*duration_s = strtoul(optarg, &end, 10);
-			if (*end || !*optarg) {
-				log_error("option '--duration': '%s' is not a number", optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'S': *stats = true; break;
-		case 'v': log_set_level(LOG_DEBUG); break;
 		case 'h': run_usage(stdout); return 1;
 		default: run_usage(stderr); return -EINVAL;
 		}
@@ -124,11 +99,10 @@ int cmd_run(int argc, char **argv)
 {
 	struct agent a = { .format = OUT_JSON };
 	struct ruleset *rs;
-	uint32_t duration_s = 0;
-	bool stats = false;
+	struct run_limits lim = { 0 };
 	int err;
 
-	err = parse_run_opts(argc, argv, &a, &duration_s, &stats);
+	err = parse_run_opts(argc, argv, &a, &lim);
 	if (err)
 		return err > 0 ? 0 : 2;
 	if (policy_opts_build(&run_policy, &rs))
@@ -152,9 +126,9 @@ int cmd_run(int argc, char **argv)
 		err = agent_select(&a, rs->events);
 	if (!err) {
 		log_info("running: %zu rules", rs->n);
-		err = agent_run(&a, &stop_requested, duration_s * 1000ULL);
+		err = agent_run(&a, &stop_requested, lim.duration_s * 1000ULL);
 	}
-	if (stats || err)
+	if (lim.stats || err)
 		agent_print_stats(&a, stderr);
 	agent_fini(&a);
 	return err ? 1 : 0;

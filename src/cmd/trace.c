@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "agent.h"
 #include "cmd/cmd.h"
+#include "cmd/output_opts.h"
 #include "log.h"
 
 static volatile bool stop_requested;
@@ -24,52 +25,33 @@ static void trace_usage(FILE *f)
 		"usage: vigil trace [options]\n"
 		"  -e, --event LIST      event types or categories, comma-separated (default: all)\n"
 		"                        e.g. exec,open,network; see docs/events.md\n"
-		"  -f, --format FMT      json (default) or text\n"
-		"  -o, --output FILE     write events to FILE instead of stdout\n"
 		"  -c, --container SEL   container id (prefix), 'host' or 'any' (default)\n"
 		"      --comm NAME       only events of processes with this comm\n"
 		"  -p, --pid PID         only events of this process\n"
-		"  -d, --duration SECS   stop after SECS seconds\n"
-		"      --stats           print counters to stderr at the end\n"
-		"  -v, --verbose         debug log\n");
+		OUTPUT_USAGE);
 }
 
-static int parse_u32(const char *opt, const char *s, uint32_t *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || !*s || v > UINT32_MAX) {
-		log_error("option '%s': '%s' is not a number", opt, s);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-/* Shared by trace and run: fills a from argv. Returns 0, 1 (help) or -errno. */
-static int parse_trace_opts(int argc, char **argv, struct agent *a, uint32_t *duration_s,
-			    bool *stats)
+/* Fills a from argv. Returns 0, 1 (help) or -errno. */
+static int parse_trace_opts(int argc, char **argv, struct agent *a, struct run_limits *lim)
 {
 	static const struct option longopts[] = {
+		OUTPUT_LONGOPTS,
 		{ "event", required_argument, NULL, 'e' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
 		{ "container", required_argument, NULL, 'c' },
 		{ "comm", required_argument, NULL, 'C' },
 		{ "pid", required_argument, NULL, 'p' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "stats", no_argument, NULL, 'S' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int c;
+	int c, r;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "e:f:o:c:p:d:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, OUTPUT_SHORTOPTS "e:c:p:h", longopts, NULL)) != -1) {
+		r = output_opt_parse(c, optarg, a, lim);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			continue;
 		switch (c) {
 		case 'e': {
 			const char *bad;
@@ -82,30 +64,12 @@ static int parse_trace_opts(int argc, char **argv, struct agent *a, uint32_t *du
 			}
 			break;
 		}
-		case 'f':
-			if (!strcmp(optarg, "json"))
-				a->format = OUT_JSON;
-			else if (!strcmp(optarg, "text"))
-				a->format = OUT_TEXT;
-			else {
-				log_error("option '--format': expected 'json' or 'text', got '%s'",
-					  optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'o': a->out_path = optarg; break;
 		case 'c': a->filter.container = optarg; break;
 		case 'C': a->filter.comm = optarg; break;
 		case 'p':
-			if (parse_u32("--pid", optarg, &a->filter.pid))
+			if (parse_u32_opt("--pid", optarg, &a->filter.pid))
 				return -EINVAL;
 			break;
-		case 'd':
-			if (parse_u32("--duration", optarg, duration_s))
-				return -EINVAL;
-			break;
-		case 'S': *stats = true; break;
-		case 'v': log_set_level(LOG_DEBUG); break;
 		case 'h': trace_usage(stdout); return 1;
 		default: trace_usage(stderr); return -EINVAL;
 		}
@@ -120,11 +84,10 @@ static int parse_trace_opts(int argc, char **argv, struct agent *a, uint32_t *du
 static int trace_main(int argc, char **argv, event_mask_t default_events)
 {
 	struct agent a = { .filter.events = default_events, .format = OUT_JSON };
-	uint32_t duration_s = 0;
-	bool stats = false;
+	struct run_limits lim = { 0 };
 	int err;
 
-	err = parse_trace_opts(argc, argv, &a, &duration_s, &stats);
+	err = parse_trace_opts(argc, argv, &a, &lim);
 	if (err)
 		return err > 0 ? 0 : 2;
 	if (geteuid() != 0)
@@ -140,9 +103,9 @@ static int trace_main(int argc, char **argv, event_mask_t default_events)
 		err = agent_select(&a, a.filter.events);
 	if (!err) {
 		log_info("tracing (%s); Ctrl-C to stop", a.format == OUT_JSON ? "json" : "text");
-		err = agent_run(&a, &stop_requested, duration_s * 1000ULL);
+		err = agent_run(&a, &stop_requested, lim.duration_s * 1000ULL);
 	}
-	if (stats || err)
+	if (lim.stats || err)
 		agent_print_stats(&a, stderr);
 	agent_fini(&a);
 	return err ? 1 : 0;

@@ -30,18 +30,25 @@ pass() {
 	echo "ok: $*"
 }
 
-# vigil_start ARGS... : run `vigil trace ARGS -o $EVENTS` until vigil_stop.
-# Returns once the hooks are attached (vigil logs "tracing").
-vigil_start() {
-	: >"$EVENTS"
-	"$VIGIL" trace -o "$EVENTS" "$@" 2>"$WORK/vigil.err" &
+# start_vigil OUT READY ARGS... : run `vigil ARGS -o OUT` in the background
+# until vigil_stop; return once its log says READY (hooks attached).
+start_vigil() {
+	local out=$1 ready=$2
+	shift 2
+	: >"$out"
+	"$VIGIL" "$@" -o "$out" 2>"$WORK/vigil.err" &
 	VIGIL_PID=$!
 	for _ in $(seq 1 100); do
-		grep -q "tracing" "$WORK/vigil.err" 2>/dev/null && return 0
-		kill -0 "$VIGIL_PID" 2>/dev/null || fail "vigil exited at start"
+		grep -q "$ready" "$WORK/vigil.err" 2>/dev/null && return 0
+		kill -0 "$VIGIL_PID" 2>/dev/null || fail "vigil $1 exited at start"
 		sleep 0.1
 	done
-	fail "vigil did not start within 10s"
+	fail "vigil $1 did not start within 10s"
+}
+
+# vigil_start ARGS... : `vigil trace ARGS` writing events to $EVENTS.
+vigil_start() {
+	start_vigil "$EVENTS" "tracing" trace "$@"
 }
 
 # vigil_stop: stop vigil and wait until every event is flushed.
@@ -83,18 +90,9 @@ no_event() {
 # ---- alerts (vigil run) ----
 ALERTS=$WORK/alerts.json
 
-# vigil_run_start ARGS... : run `vigil run -o $ALERTS ARGS` until vigil_stop.
-# Returns once the policy is loaded and the hooks are attached.
+# vigil_run_start ARGS... : `vigil run ARGS` writing alerts to $ALERTS.
 vigil_run_start() {
-	: >"$ALERTS"
-	"$VIGIL" run -o "$ALERTS" "$@" 2>"$WORK/vigil.err" &
-	VIGIL_PID=$!
-	for _ in $(seq 1 100); do
-		grep -q "running:" "$WORK/vigil.err" 2>/dev/null && return 0
-		kill -0 "$VIGIL_PID" 2>/dev/null || fail "vigil run exited at start"
-		sleep 0.1
-	done
-	fail "vigil run did not start within 10s"
+	start_vigil "$ALERTS" "running:" run "$@"
 }
 
 # expect_alert RULE_ID [JQ_CONDITION] DESCRIPTION : print the first alert of
