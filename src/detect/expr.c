@@ -630,6 +630,11 @@ static bool eval_cmp(const struct expr *x, const struct field_ctx *c)
 {
 	struct fval f;
 
+	/* "in" an empty list is never true: do not read the field (some, like
+	 * proc.exe_sha256, cost I/O) */
+	if (x->op == OP_IN && x->nvals == 0)
+		return false;
+
 	if (!x->any_ancestor)
 		return field_get(x->field, c, x->idx, &f) == 0 && compare(x, &f);
 	for (int i = 1; i <= c->e->nr_anc; i++)

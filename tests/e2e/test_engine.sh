@@ -149,3 +149,19 @@ expect_field "$al" .event.exec.path "$WORK/renamed-$$" "hash match path"
 expect_field "$al" .message "bad binary $WORK/renamed-$$ sha256 $HASH" "hash in the message"
 no_alert E2E-4 ".event.exec.path == \"$WORK/innocent\"" "a different binary"
 pass "rules match executables by SHA-256"
+
+# 7. the default hash rule, fed by appending to its list from a user policy
+cat >"$WORK/ioc.yaml" <<YAML
+- list: malware_sha256
+  append: true
+  items: [$HASH]
+YAML
+vigil_run_start --policy "$WORK/ioc.yaml"
+"$WORK/renamed-$$"
+"$WORK/innocent"
+sleep 0.3
+vigil_stop
+al=$(expect_alert VGL-0114 "default hash rule with an appended IOC")
+expect_field "$al" .event.exec.path "$WORK/renamed-$$" "IOC match path"
+no_alert VGL-0114 ".event.exec.path == \"$WORK/innocent\"" "a binary not on the list"
+pass "VGL-0114: the default hash rule fires for hashes appended by a user policy"
