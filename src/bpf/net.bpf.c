@@ -171,6 +171,18 @@ static __always_inline struct vgl_net *net_begin(struct ev *ev, __u16 type, long
 	return ev_body(ev);
 }
 
+/* Describe the socket behind fd from the kernel's struct sock. Returns it
+ * (NULL when fd is not a socket). */
+static __always_inline struct sock *net_from_fd(struct vgl_net *n, int fd)
+{
+	struct sock *sk = fd_sock(fd);
+
+	n->fd = fd;
+	if (sk)
+		net_from_sock(n, sk);
+	return sk;
+}
+
 static __always_inline void net_finish(struct ev *ev, struct vgl_net *n)
 {
 	net_set_flags(n);
@@ -217,10 +229,7 @@ int vgl_sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	n = net_begin(&ev, VGL_EV_CONNECT, ctx->ret);
 	if (!n)
 		return 0;
-	n->fd = sys_arg(regs, 0);
-	sk = fd_sock(n->fd);
-	if (sk)
-		net_from_sock(n, sk);
+	sk = net_from_fd(n, sys_arg(regs, 0));
 	/* the kernel holds the destination only once the attempt is under way,
 	 * and a loopback refusal can reset it before we get here (dport 0) */
 	user_dst = (ctx->ret != 0 && ctx->ret != -EINPROGRESS_) || !sk;
@@ -254,10 +263,7 @@ static __always_inline int net_accept(struct trace_event_raw_sys_exit *ctx)
 	n = net_begin(&ev, VGL_EV_ACCEPT, ctx->ret);
 	if (!n)
 		return 0;
-	n->fd = ctx->ret >= 0 ? ctx->ret : sys_arg(regs, 0);
-	sk = fd_sock(n->fd);
-	if (sk)
-		net_from_sock(n, sk);
+	sk = net_from_fd(n, ctx->ret >= 0 ? ctx->ret : sys_arg(regs, 0));
 	if (n->family == AF_UNIX_)
 		put_unix_addr(&ev, sk);	/* an accepted socket carries the listener's name */
 	else
@@ -291,10 +297,7 @@ int vgl_sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
 	n = net_begin(&ev, VGL_EV_BIND, ctx->ret);
 	if (!n)
 		return 0;
-	n->fd = sys_arg(regs, 0);
-	sk = fd_sock(n->fd);
-	if (sk)
-		net_from_sock(n, sk);
+	sk = net_from_fd(n, sys_arg(regs, 0));
 	/* a failed bind left the socket unbound: report what was asked for */
 	if (ctx->ret != 0 || !sk) {
 		__builtin_memset(n->saddr, 0, sizeof(n->saddr));
@@ -322,11 +325,8 @@ int vgl_sys_exit_listen(struct trace_event_raw_sys_exit *ctx)
 	n = net_begin(&ev, VGL_EV_LISTEN, ctx->ret);
 	if (!n)
 		return 0;
-	n->fd = sys_arg(regs, 0);
 	n->backlog = sys_arg(regs, 1);
-	sk = fd_sock(n->fd);
-	if (sk)
-		net_from_sock(n, sk);
+	sk = net_from_fd(n, sys_arg(regs, 0));
 	if (n->family == AF_UNIX_)
 		put_unix_addr(&ev, sk);
 	else

@@ -95,24 +95,27 @@ vigil_run_start() {
 	start_vigil "$ALERTS" "running:" run "$@"
 }
 
+# alert_query RULE_ID [JQ_CONDITION] : the first alert of RULE_ID matching
+# the condition (true when omitted), or nothing.
+alert_query() {
+	jq -c "select(.kind == \"alert\" and .rule.id == \"$1\" and (${2:-true}))" "$ALERTS" |
+		head -n 1
+}
+
 # expect_alert RULE_ID [JQ_CONDITION] DESCRIPTION : print the first alert of
 # RULE_ID (matching the condition); fail when there is none.
 expect_alert() {
-	local id=$1 cond=true desc
-	[ $# -ge 3 ] && { cond=$2; shift; }
-	desc=$2
-	local al
-	al=$(jq -c "select(.kind == \"alert\" and .rule.id == \"$id\" and ($cond))" "$ALERTS" | head -n 1)
-	[ -n "$al" ] || fail "no alert $id: $desc (condition: $cond)"
+	local cond=true al
+	[ $# -ge 3 ] && cond=$2
+	al=$(alert_query "$1" "$cond")
+	[ -n "$al" ] || fail "no alert $1: ${!#} (condition: $cond)"
 	printf '%s\n' "$al"
 }
 
 # no_alert RULE_ID [JQ_CONDITION] DESCRIPTION : no alert of RULE_ID may match.
 no_alert() {
-	local id=$1 cond=true desc
-	[ $# -ge 3 ] && { cond=$2; shift; }
-	desc=$2
-	local al
-	al=$(jq -c "select(.kind == \"alert\" and .rule.id == \"$id\" and ($cond))" "$ALERTS" | head -n 1)
-	[ -z "$al" ] || fail "unexpected alert $id: $desc: $al"
+	local cond=true al
+	[ $# -ge 3 ] && cond=$2
+	al=$(alert_query "$1" "$cond")
+	[ -z "$al" ] || fail "unexpected alert $1: ${!#}: $al"
 }
