@@ -46,7 +46,7 @@ HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(HELPER_SRCS))
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit e2e run bench install clean
+.PHONY: all deps test unit e2e run bench fuzz install clean
 
 all: $(BUILD)/vigil
 
@@ -142,6 +142,25 @@ $(BUILD)/bench/%: bench/%.c
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/bench/storm
 	$(Q)bench/run.sh
+
+# Fuzzing (not part of `make test`): clang's libFuzzer with ASan/UBSan on the
+# code that reads untrusted input. FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := $(filter-out src/cmd/% src/agent.c src/sensor/sensor.c src/sensor/features.c,$(LIB_SRCS))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(BUILD)/default_policies.S $(SKELS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -std=gnu11 \
+		-Isrc -Isrc/include -I$(BUILD) $< $(FUZZ_SRCS) $(BUILD)/default_policies.S \
+		-o $@ -lyaml -lcrypto -lbpf -lelf -lz
+
+fuzz: $(FUZZ_BINS)
+	$(Q)set -e; for f in $(FUZZ_BINS); do mkdir -p $(BUILD)/corpus/$$(basename $$f); \
+		echo "== $$f ($(FUZZ_SECONDS)s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/corpus/$$(basename $$f) \
+			$$( [ $$(basename $$f) = fuzz_policy ] && echo policy ); done
 
 install: $(BUILD)/vigil
 	install -D -m 0755 $(BUILD)/vigil $(DESTDIR)$(PREFIX)/bin/vigil

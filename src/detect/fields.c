@@ -105,7 +105,7 @@ static int get_evt_error(const struct field_ctx *c, int idx, struct fval *o)
 {
 	int32_t ret = hdr(c)->ret;
 
-	return set_cstr(o, ret < 0 ? strerrorname_np(-ret) : "");
+	return set_cstr(o, ret < 0 ? format_errno_name(ret) ?: "" : "");
 }
 
 static int get_evt_syscall(const struct field_ctx *c, int idx, struct fval *o)

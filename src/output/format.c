@@ -11,13 +11,20 @@ void format_str(struct json *j, const char *key, const struct vgl_str *s)
 	json_kv_strn(j, key, s->ptr, s->len);
 }
 
+const char *format_errno_name(int32_t ret)
+{
+	/* errno values are 1..4095; anything else is not an error code (and
+	 * -INT32_MIN would overflow) */
+	return ret < 0 && ret > -4096 ? strerrorname_np(-ret) : NULL;
+}
+
 void format_errno(struct json *j, const char *key, int32_t ret)
 {
-	const char *name = ret < 0 ? strerrorname_np(-ret) : NULL;
-	char tmp[16];
+	const char *name = format_errno_name(ret);
+	char tmp[24];
 
 	if (!name) {
-		snprintf(tmp, sizeof(tmp), "E%d", -ret);
+		snprintf(tmp, sizeof(tmp), "E%lld", -(long long)ret);
 		name = tmp;
 	}
 	json_kv_str(j, key, name);
@@ -156,7 +163,7 @@ void format_text(struct json *j, const struct enriched_event *e)
 		     (int)strnlen(h->comm, sizeof(h->comm)), h->comm,
 		     c && c->ref.runtime != CRT_HOST ? c->ref.id : "host");
 	if (h->ret < 0)
-		json_appendf(j, " [%s]", strerrorname_np(-h->ret) ?: "error");
+		json_appendf(j, " [%s]", format_errno_name(h->ret) ?: "error");
 	/* the body as compact JSON: one format to maintain */
 	json_init(&body);
 	json_obj_begin(&body);

@@ -54,6 +54,7 @@ void format_time(char *buf, size_t len, uint64_t realtime_ns);
 
 /* Shared helpers for body writers. */
 void format_errno(struct json *j, const char *key, int32_t ret);	/* "ENOENT" */
+const char *format_errno_name(int32_t ret);	/* "ENOENT", NULL if not an errno */
 void format_str(struct json *j, const char *key, const struct vgl_str *s);
 void format_dev(struct json *j, const char *key, uint32_t kdev);	/* "major:minor" */
 void format_mode(struct json *j, const char *key, uint32_t mode);	/* "0755" octal */
