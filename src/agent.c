@@ -46,6 +46,8 @@ static void enrich(struct agent *a, struct enriched_event *e)
 
 			proc_entry_set_exec_ctx(pe, cwd->ptr, cwd->len, ino);
 		}
+		if (pe && !strcmp(pe->comm, "runc"))
+			container_note_runc_argv(a->containers, args->ptr, args->len);
 		container_recheck_pending(a->containers, h->cgroup_id);
 	} else if (h->type == VGL_EV_FORK) {
 		const struct vgl_fork *f = EV_BODY(&e->v, vgl_fork);

@@ -453,6 +453,9 @@ struct container_cache {
 	struct cache_entry lru;		/* sentinel; lru.lru_next is the most recent */
 	struct container_info scratch;	/* answer when an entry cannot be allocated */
 	struct cache_entry *buckets[CACHE_BUCKETS];
+	/* ids of containers runc was asked to start, newest last (a ring) */
+	char runc_ids[RUNC_IDS_MAX][CONTAINER_ID_LEN + 1];
+	unsigned int runc_next;
 };
 
 /* 0 if path is a cgroup2 mount, -EINVAL if another filesystem, else -errno. */
@@ -666,6 +669,50 @@ static bool runc_state_exists(const struct container_cache *c, const char *name,
 	return !access(p, F_OK);
 }
 
+static bool runc_id_noted(const struct container_cache *c, const char *name, size_t len)
+{
+	for (unsigned int i = 0; i < RUNC_IDS_MAX; i++)
+		if (strlen(c->runc_ids[i]) == len && len && !memcmp(c->runc_ids[i], name, len))
+			return true;
+	return false;
+}
+
+/*
+ * `runc [global options] run|create [options] ID`: the id is the last
+ * argument. Options that take a value are skipped with it, so a bundle path
+ * is never taken for the id.
+ */
+void container_note_runc_argv(struct container_cache *c, const char *argv, size_t len)
+{
+	static const char *const with_value[] = {
+		"--root", "--log", "--log-format", "--criu", "--rootless", "-b", "--bundle",
+		"--console-socket", "--pid-file", "--preserve-fds", NULL,
+	};
+	const char *arg = argv, *end = argv + len, *id = NULL;
+	bool after_cmd = false, skip = false;
+
+	for (int n = 0; arg < end; n++) {
+		size_t alen = strnlen(arg, end - arg);
+
+		if (n > 0 && !skip) {
+			if (!after_cmd && (!strcmp(arg, "run") || !strcmp(arg, "create")))
+				after_cmd = true;
+			else if (after_cmd && arg[0] != '-')
+				id = arg;
+			for (int k = 0; arg[0] == '-' && with_value[k]; k++)
+				if (!strcmp(arg, with_value[k]))
+					skip = true;
+		} else {
+			skip = false;
+		}
+		arg += alen + 1;
+	}
+	if (!id || strlen(id) > CONTAINER_ID_LEN || strchr(id, '/'))
+		return;
+	snprintf(c->runc_ids[c->runc_next % RUNC_IDS_MAX], CONTAINER_ID_LEN + 1, "%s", id);
+	c->runc_next++;
+}
+
 /*
  * Plain runc puts a container at "/<id>" by default, which looks like any
  * other cgroup: its state directory is the only tell. The leaf is tried
@@ -685,7 +732,7 @@ static bool detect_runc(const struct container_cache *c, const char *path,
 			;
 		if (leaf == end)
 			return false;
-		if (runc_state_exists(c, leaf, end - leaf)) {
+		if (runc_state_exists(c, leaf, end - leaf) || runc_id_noted(c, leaf, end - leaf)) {
 			memset(ref, 0, sizeof(*ref));
 			ref->runtime = CRT_RUNC;
 			copy_id(ref->id, leaf, end - leaf);

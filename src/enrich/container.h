@@ -103,6 +103,16 @@ const struct container_info *container_lookup(struct container_cache *c, uint64_
  */
 void container_recheck_pending(struct container_cache *c, uint64_t cgroup_id);
 
+/*
+ * runc removes its state directory when a container exits, sometimes before
+ * vigil has attributed that container's last events. The agent passes the
+ * argv of every runc exec here (NUL-separated); the id of a `runc run` or
+ * `runc create` is remembered (the last RUNC_IDS_MAX) and recognised as a
+ * runc container whatever its state directory says.
+ */
+#define RUNC_IDS_MAX 64
+void container_note_runc_argv(struct container_cache *c, const char *argv, size_t len);
+
 void container_cache_forget(struct container_cache *c, uint64_t cgroup_id);
 
 size_t container_cache_size(const struct container_cache *c);

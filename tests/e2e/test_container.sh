@@ -87,3 +87,21 @@ expect_field "$ev" .file.outside_root false "open by the host binary"
 ev=$(expect_event '.type=="exec" and (.exec.args|join(" "))=="/tmp/busybox true in-container"' "exec in the container")
 expect_field "$ev" .exec.outside_root false "the container's own binary"
 pass "exec: a host binary run from a container is outside_root, the container's are not"
+
+# A container that exits at once: runc removes its state directory at the
+# exit, possibly before vigil reads the container's events; the id runc was
+# started with still attributes them.
+ID2=vgl-e2e-short-$$
+jq '.process.args=["/bin/true"]' "$BUNDLE/config.json" >"$BUNDLE/config.new"
+mv "$BUNDLE/config.new" "$BUNDLE/config.json"
+vigil_start -e exec,fork,exit
+for i in 1 2 3; do
+	(cd "$BUNDLE" && runc run "$ID2-$i" </dev/null) || fail "runc run failed"
+done
+vigil_stop
+for i in 1 2 3; do
+	ev=$(expect_event ".type==\"exec\" and .exec.path==\"/bin/busybox\" and .container.id==\"$ID2-$i\"" \
+		"exec in short-lived container $i")
+	expect_field "$ev" .container.runtime runc "short-lived container runtime"
+done
+pass "short-lived containers are attributed even after runc removed their state"

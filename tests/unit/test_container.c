@@ -502,6 +502,28 @@ static void test_cache_runc(void **state)
 	assert_false(container_lookup(f->cache, id)->runc_pending);
 }
 
+/* A runc container whose state directory is already gone is still known by
+ * the id runc was started with. */
+static void test_cache_runc_argv(void **state)
+{
+	struct fixture *f = need_cgroup(state);
+	static const char argv1[] = "runc\0--root\0/x\0run\0--bundle\0/b\0-d\0vgl-argv-a";
+	static const char argv2[] = "runc\0state\0vgl-argv-b";
+	static const char argv3[] = "runc\0create\0--bundle\0vgl-argv-c";
+	uint64_t a, b, cid;
+
+	a = make_cgroup(f, "vgl-argv-a");
+	b = make_cgroup(f, "vgl-argv-b");
+	cid = make_cgroup(f, "vgl-argv-c");
+	container_note_runc_argv(f->cache, argv1, sizeof(argv1));
+	container_note_runc_argv(f->cache, argv2, sizeof(argv2));	/* not run/create */
+	container_note_runc_argv(f->cache, argv3, sizeof(argv3));	/* a bundle, no id */
+	assert_int_equal(container_lookup(f->cache, a)->ref.runtime, CRT_RUNC);
+	assert_string_equal(container_lookup(f->cache, a)->ref.id, "vgl-argv-a");
+	assert_int_equal(container_lookup(f->cache, b)->ref.runtime, CRT_HOST);
+	assert_int_equal(container_lookup(f->cache, cid)->ref.runtime, CRT_HOST);
+}
+
 static void test_cache_unresolvable(void **state)
 {
 	struct fixture *f = need_cgroup(state);
@@ -655,6 +677,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cache_container_shapes, cache_setup,
 						cache_teardown),
 		cmocka_unit_test_setup_teardown(test_cache_runc, cache_setup, cache_teardown),
+		cmocka_unit_test_setup_teardown(test_cache_runc_argv, cache_setup, cache_teardown),
 		cmocka_unit_test_setup_teardown(test_cache_unresolvable, cache_setup, cache_teardown),
 		cmocka_unit_test_setup_teardown(test_cache_bounded, cache_setup, cache_teardown),
 		cmocka_unit_test_setup_teardown(test_cache_walk_fallback, cache_setup,
