@@ -8,6 +8,7 @@
 B=$(mktemp -d /root/vgl-benign.XXXXXX)
 trap 'rm -rf "$B"; cleanup' EXIT
 
+command -v git >/dev/null || fail "git is not installed (scripts/deps.sh installs it)"
 vigil_run_start
 
 # C project built with make -j2

@@ -15,7 +15,7 @@
 OPEN=$HELPERS/cred_open
 [ -x "$OPEN" ] || fail "$OPEN missing: run make build/helpers/cred_open"
 command -v getent >/dev/null || fail "getent is not installed"
-SYSTEMCTL=$(command -v systemctl)
+SYSTEMCTL=$(command -v systemctl) || fail "systemctl is not installed (scripts/deps.sh installs it)"
 
 TAG=vgl-test-$$
 CREATED=()	# files, symlinks and directories to remove, in creation order

@@ -13,8 +13,8 @@ for h in "$INJ" "$OPS" "$MEM"; do
 	[ -x "$h" ] || fail "$h missing: run make e2e"
 done
 command -v setcap >/dev/null || fail "setcap missing (package libcap2-bin)"
-HAVE_GDB=$(command -v gdb)
-HAVE_STRACE=$(command -v strace)
+HAVE_GDB=$(command -v gdb) || fail "gdb is not installed (scripts/deps.sh installs it)"
+HAVE_STRACE=$(command -v strace) || fail "strace is not installed (scripts/deps.sh installs it)"
 
 # val FILE KEY : a "key=value" line of a helper's output
 val() {
