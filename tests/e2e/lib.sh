@@ -87,6 +87,12 @@ no_event() {
 	[ -z "$ev" ] || fail "unexpected event: $2: $ev"
 }
 
+# val FILE KEY : the value of the first "KEY=value" token that starts a line
+# of FILE (test helpers print what they did that way).
+val() {
+	grep -o "^$2=[^ ]*" "$1" | head -n 1 | cut -d= -f2-
+}
+
 # ---- alerts (vigil run) ----
 ALERTS=$WORK/alerts.json
 
@@ -118,4 +124,18 @@ no_alert() {
 	[ $# -ge 3 ] && cond=$2
 	al=$(alert_query "$1" "$cond")
 	[ -z "$al" ] || fail "unexpected alert $1: ${!#}: $al"
+}
+
+# ev JQ_CONDITION DESC : with `vigil run --events`, an event (not an alert)
+# must exist in $ALERTS: proof that a benign neighbour really did what the
+# no_alert next to it says it did.
+ev() {
+	local e
+	e=$(jq -c "select(.kind == null and ($1))" "$ALERTS" | head -n 1)
+	[ -n "$e" ] || fail "no event: $2 (condition: $1)"
+}
+
+# args_has WORD : a jq condition true when WORD is one of the process's arguments.
+args_has() {
+	printf '(.process.args | split(" ") | index("%s") != null)' "$1"
 }

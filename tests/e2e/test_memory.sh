@@ -7,10 +7,6 @@
 MEM=$HELPERS/mem_ops
 [ -x "$MEM" ] || fail "missing $MEM (run: make build/helpers/mem_ops)"
 
-val() {
-	sed -n "s/^$2=//p" "$1"
-}
-
 vigil_start -e memfd_create,mmap_exec
 
 "$MEM" >"$WORK/mem.out" || fail "mem_ops failed"

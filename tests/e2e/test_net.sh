@@ -8,11 +8,6 @@
 NET=$HELPERS/net_ops
 [ -x "$NET" ] || fail "missing $NET (run: make build/helpers/net_ops)"
 
-# val FILE KEY : value of a KEY=VALUE line printed by the helper
-val() {
-	sed -n "s/^$2=//p" "$1"
-}
-
 # ev_of COND DESC : the first event matching COND (exits the test if none)
 ev_of() {
 	expect_event "$1" "$2" || exit 1

@@ -17,11 +17,6 @@ op() {
 	"$OPS" "$@" >"$WORK/$name.out" 2>&1
 }
 
-# val NAME KEY : a "key=value" line of an op's output
-val() {
-	grep -o "^$2=[^ ]*" "$WORK/$1.out" | head -n 1 | cut -d= -f2-
-}
-
 has_tracepoint() {
 	[ -e "/sys/kernel/tracing/events/syscalls/sys_exit_$1" ]
 }
@@ -68,8 +63,8 @@ python3 -c "import os, sys; os.setxattr(sys.argv[1], 'user.vgl', b'1')" "$WORK/c
 vigil_stop
 
 # ---- ptrace: attach to a sleep, then a same-value POKEDATA
-PID=$(val ptrace pid)
-CHILD=$(val ptrace child)
+PID=$(val "$WORK/ptrace.out" pid)
+CHILD=$(val "$WORK/ptrace.out" child)
 ev=$(expect_event ".type==\"ptrace\" and .proc.pid==$PID and .syscall.request==\"PTRACE_ATTACH\"" \
 	"ptrace attach")
 expect_field "$ev" .category privilege "ptrace attach"
@@ -83,7 +78,7 @@ expect_field "$ev" .syscall.target_pid "$CHILD" "ptrace poke"
 pass "ptrace"
 
 # ---- setuid(65534) as root succeeds; setuid(0) afterwards fails
-PID=$(val setuid pid)
+PID=$(val "$WORK/setuid.out" pid)
 ev=$(expect_event ".type==\"setuid\" and .proc.pid==$PID and .syscall.uid==65534" "setuid(65534)")
 expect_field "$ev" .syscall.name setuid "setuid(65534)"
 expect_field "$ev" .ret 0 "setuid(65534)"
@@ -98,7 +93,7 @@ expect_field "$ev" .syscall.creds_after.euid 65534 "setuid(0) unprivileged"
 pass "setuid"
 
 # ---- capset: CAP_NET_RAW (bit 13) dropped from the effective set
-PID=$(val capset pid)
+PID=$(val "$WORK/capset.out" pid)
 ev=$(expect_event ".type==\"capset\" and .proc.pid==$PID" "capset")
 expect_field "$ev" .ret 0 "capset"
 expect_field "$ev" .syscall.version 0x20080522 "capset"
@@ -111,18 +106,18 @@ after=$(printf '%s' "$ev" | jq -r .syscall.effective_after)
 pass "capset"
 
 # ---- process_vm_writev into a child
-PID=$(val vm_writev pid)
+PID=$(val "$WORK/vm_writev.out" pid)
 ev=$(expect_event ".type==\"process_vm_writev\" and .proc.pid==$PID" "process_vm_writev")
-expect_field "$ev" .syscall.target_pid "$(val vm_writev child)" "process_vm_writev"
+expect_field "$ev" .syscall.target_pid "$(val "$WORK/vm_writev.out" child)" "process_vm_writev"
 expect_field "$ev" .syscall.bytes_written 20 "process_vm_writev"
 expect_field "$ev" .ret 20 "process_vm_writev"
 expect_field "$ev" .syscall.local_iovcnt 1 "process_vm_writev"
 expect_field "$ev" .syscall.remote_iovcnt 1 "process_vm_writev"
-expect_field "$ev" .syscall.remote_addr "$(val vm_writev remote)" "process_vm_writev"
+expect_field "$ev" .syscall.remote_addr "$(val "$WORK/vm_writev.out" remote)" "process_vm_writev"
 pass "process_vm_writev"
 
 # ---- modules: no module support here means ENOSYS, still an event
-PID=$(val finit pid)
+PID=$(val "$WORK/finit.out" pid)
 ev=$(expect_event ".type==\"module\" and .proc.pid==$PID" "finit_module")
 expect_field "$ev" .category kernel "finit_module"
 expect_field "$ev" .syscall.name finit_module "finit_module"
@@ -130,27 +125,27 @@ expect_field "$ev" .syscall.path "$WORK/fake.ko" "finit_module"
 expect_field "$ev" .syscall.params vgl_param=2 "finit_module"
 has_tracepoint finit_module || expect_field "$ev" .error ENOSYS "finit_module"
 [ "$(printf '%s' "$ev" | jq .ret)" -lt 0 ] || fail "finit_module of a text file succeeded?"
-PID=$(val init pid)
+PID=$(val "$WORK/init.out" pid)
 ev=$(expect_event ".type==\"module\" and .proc.pid==$PID" "init_module")
 expect_field "$ev" .syscall.name init_module "init_module"
 expect_field "$ev" .syscall.image_len 64 "init_module"
 expect_field "$ev" .syscall.params vgl_param=1 "init_module"
 has_tracepoint init_module || expect_field "$ev" .error ENOSYS "init_module"
-PID=$(val delete pid)
+PID=$(val "$WORK/delete.out" pid)
 ev=$(expect_event ".type==\"module\" and .proc.pid==$PID" "delete_module")
 expect_field "$ev" .syscall.name delete_module "delete_module"
 expect_field "$ev" .syscall.module vgl_fake_mod "delete_module"
 expect_field "$ev" '.syscall.flag_names|join(",")' O_NONBLOCK "delete_module"
 has_tracepoint delete_module || expect_field "$ev" .error ENOSYS "delete_module"
 if [ -s "$WORK/kexec.out" ]; then
-	ev=$(expect_event ".type==\"kexec_load\" and .proc.pid==$(val kexec pid)" "kexec_load")
+	ev=$(expect_event ".type==\"kexec_load\" and .proc.pid==$(val "$WORK/kexec.out" pid)" "kexec_load")
 	expect_field "$ev" .syscall.name kexec_load "kexec_load"
 	expect_field "$ev" .syscall.nr_segments 0 "kexec_load"
 fi
 pass "module, kexec"
 
 # ---- bpf(BPF_MAP_CREATE)
-PID=$(val bpf pid)
+PID=$(val "$WORK/bpf.out" pid)
 ev=$(expect_event ".type==\"bpf\" and .proc.pid==$PID" "bpf map create")
 expect_field "$ev" .syscall.command BPF_MAP_CREATE "bpf map create"
 expect_field "$ev" .syscall.map_type array "bpf map create"
@@ -160,27 +155,27 @@ no_event ".type==\"bpf\" and .proc.comm==\"vigil\" and .proc.pid==$SELF" "vigil'
 pass "bpf"
 
 # ---- prctl: PR_SET_NAME reported, PR_GET_NAME filtered in the kernel
-PID=$(val prctl_set pid)
+PID=$(val "$WORK/prctl_set.out" pid)
 ev=$(expect_event ".type==\"prctl\" and .proc.pid==$PID" "prctl PR_SET_NAME")
 expect_field "$ev" .syscall.option PR_SET_NAME "prctl PR_SET_NAME"
 expect_field "$ev" .syscall.new_name vgl-renamed "prctl PR_SET_NAME"
 expect_field "$ev" .proc.comm vgl-renamed "prctl PR_SET_NAME"
 expect_field "$ev" .ret 0 "prctl PR_SET_NAME"
-no_event ".type==\"prctl\" and .proc.pid==$(val prctl_get pid)" "prctl PR_GET_NAME"
+no_event ".type==\"prctl\" and .proc.pid==$(val "$WORK/prctl_get.out" pid)" "prctl PR_GET_NAME"
 no_event ".type==\"prctl\" and .syscall.option!=\"PR_SET_NAME\"" "prctl other than PR_SET_NAME"
 pass "prctl"
 
 # ---- io_uring_setup
-PID=$(val uring pid)
+PID=$(val "$WORK/uring.out" pid)
 ev=$(expect_event ".type==\"io_uring_setup\" and .proc.pid==$PID" "io_uring_setup")
 expect_field "$ev" .syscall.entries 8 "io_uring_setup"
 expect_field "$ev" .syscall.sq_entries 8 "io_uring_setup"
-expect_field "$ev" .syscall.fd "$(val uring ret)" "io_uring_setup"
-expect_field "$ev" .ret "$(val uring ret)" "io_uring_setup"
+expect_field "$ev" .syscall.fd "$(val "$WORK/uring.out" ret)" "io_uring_setup"
+expect_field "$ev" .ret "$(val "$WORK/uring.out" ret)" "io_uring_setup"
 pass "io_uring_setup"
 
 # ---- setns into the helper's own network namespace
-PID=$(val setns pid)
+PID=$(val "$WORK/setns.out" pid)
 NETNS=$(readlink /proc/self/ns/net)
 ev=$(expect_event ".type==\"setns\" and .proc.pid==$PID" "setns")
 expect_field "$ev" .syscall.nstype CLONE_NEWNET "setns"

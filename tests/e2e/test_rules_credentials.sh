@@ -137,14 +137,6 @@ run_ctr "$APP_CTR" "$WORK/bundle-app" '["/bin/sh","-c","sleep 0.5; exec /bin/app
 
 vigil_stop
 
-# ev JQ_CONDITION DESC : an event (not an alert) must exist, proving a
-# neighbour really did what the no_alert below it says it did.
-ev() {
-	local e
-	e=$(jq -c "select(.kind == null and ($1))" "$ALERTS" | head -n 1)
-	[ -n "$e" ] || fail "no event: $2 (condition: $1)"
-}
-
 # ---- VGL-0200 password hashes ----
 al=$(expect_alert VGL-0200 \
 	'.event.file.path == "/etc/shadow" and .process.name == "cat" and .process.uid == 0' \

@@ -16,11 +16,6 @@ for h in "$INJ" "$NET"; do
 	[ -x "$h" ] || fail "$h missing: run make e2e"
 done
 
-# val FILE KEY : a "key=value" line of a helper's output
-val() {
-	grep -o "^$2=[^ ]*" "$1" | head -n 1 | cut -d= -f2-
-}
-
 sleep 60 &
 SLEEPER=$!
 ID=vgl-escape-$$

@@ -108,16 +108,6 @@ echo "$B64" | base64 -d >"$WORK/decoded.sh"
 
 vigil_stop
 
-# ev JQ_CONDITION DESC : an event (not an alert) must exist, proving a
-# neighbour really did what the no_alert below it says it did.
-ev() {
-	local e
-	e=$(jq -c "select(.kind == null and ($1))" "$ALERTS" | head -n 1)
-	[ -n "$e" ] || fail "no event: $2 (condition: $1)"
-}
-args_has() {
-	printf '(.process.args | split(" ") | index("%s") != null)' "$1"
-}
 exec_of() {
 	ev '.type == "exec" and ((.exec.args // []) | index("'"$1"'") != null)' "$2"
 }

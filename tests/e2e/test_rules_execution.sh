@@ -152,20 +152,9 @@ fakeroot /usr/bin/true vgl-fakeroot
 
 vigil_stop
 
-# ev JQ_CONDITION DESC : an event (not an alert) must exist, proving a
-# neighbour really did what the no_alert below it says it did.
-ev() {
-	local e
-	e=$(jq -c "select(.kind == null and ($1))" "$ALERTS" | head -n 1)
-	[ -n "$e" ] || fail "no event: $2 (condition: $1)"
-}
 # an exec event whose argv contains MARK
 exec_of() {
 	ev '.type == "exec" and ((.exec.args // []) | index("'"$1"'") != null)' "$2"
-}
-# alerts are matched by a marker in the process's argv
-args_has() {
-	printf '(.process.args | split(" ") | index("%s") != null)' "$1"
 }
 
 # ---- VGL-0001 fileless ----

@@ -14,11 +14,6 @@ for h in "$INJ" "$OPS"; do
 	[ -x "$h" ] || fail "$h missing: run make e2e"
 done
 
-# val FILE KEY : a "key=value" line of a helper's output
-val() {
-	grep -o "^$2=[^ ]*" "$1" | head -n 1 | cut -d= -f2-
-}
-
 # a command run under a launcher named NAME (a script's command name is its file name)
 under_name() {
 	local name=$1

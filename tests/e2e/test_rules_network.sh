@@ -119,9 +119,6 @@ except OSError:
 sleep 0.5
 vigil_stop
 
-val() {
-	grep -o "^$2=[^ ]*" "$1" | head -n 1 | cut -d= -f2-
-}
 ctr=".container.id == \"$ID\""
 
 # ---- VGL-0801

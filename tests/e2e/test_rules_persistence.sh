@@ -15,7 +15,7 @@
 OPEN=$HELPERS/cred_open
 [ -x "$OPEN" ] || fail "$OPEN missing: run make build/helpers/cred_open"
 command -v getent >/dev/null || fail "getent is not installed"
-SYSTEMCTL=$(command -v systemctl) || fail "systemctl is not installed (scripts/deps.sh installs it)"
+command -v systemctl >/dev/null || fail "systemctl is not installed (scripts/deps.sh installs it)"
 
 TAG=vgl-test-$$
 CREATED=()	# files, symlinks and directories to remove, in creation order
@@ -111,14 +111,12 @@ created "$WANTS/$TAG-ln.service"
 ln -s "$UNIT" "$WANTS/$TAG-ln.service"
 cat "$UNIT" >/dev/null
 ls "$WANTS" >/dev/null
-if [ -n "$SYSTEMCTL" ]; then
-	created "$WANTS/$TAG.service"
-	systemctl enable "$TAG.service" >/dev/null 2>&1 || fail "systemctl enable $TAG.service"
-	[ -L "$WANTS/$TAG.service" ] || fail "systemctl enable made no symlink"
-	cp "$UNIT" "$WORK/$TAG-linked.service"
-	created "/etc/systemd/system/$TAG-linked.service"
-	systemctl link "$WORK/$TAG-linked.service" >/dev/null 2>&1 || fail "systemctl link"
-fi
+created "$WANTS/$TAG.service"
+systemctl enable "$TAG.service" >/dev/null 2>&1 || fail "systemctl enable $TAG.service"
+[ -L "$WANTS/$TAG.service" ] || fail "systemctl enable made no symlink"
+cp "$UNIT" "$WORK/$TAG-linked.service"
+created "/etc/systemd/system/$TAG-linked.service"
+systemctl link "$WORK/$TAG-linked.service" >/dev/null 2>&1 || fail "systemctl link"
 
 # authorized_keys
 mkdir_once /root/.ssh 700
@@ -167,13 +165,6 @@ for f in "${WATCHED[@]}"; do
 	[ "$(state "$f")" = "${BEFORE[$f]}" ] || fail "$f changed: was '${BEFORE[$f]}', now '$(state "$f")'"
 done
 
-# ev JQ_CONDITION DESC : an event (not an alert) must exist
-ev() {
-	local e
-	e=$(jq -c "select(.kind == null and ($1))" "$ALERTS" | head -n 1)
-	[ -n "$e" ] || fail "no event: $2 (condition: $1)"
-}
-
 # ---- VGL-0300 cron ----
 al=$(expect_alert VGL-0300 '.event.type == "open" and .event.file.path == "'"$CRON"'"' \
 	"write of /etc/cron.d file")
@@ -196,15 +187,13 @@ al=$(expect_alert VGL-0301 '.event.type == "symlink" and .event.file.path == "'"
 	"enabled by ln -s")
 expect_field "$al" .event.file.target "$UNIT" "symlink target"
 expect_field "$al" .process.name ln "linker"
-if [ -n "$SYSTEMCTL" ]; then
-	al=$(expect_alert VGL-0301 '.process.name == "systemctl"' "systemctl link of a unit in \$WORK")
-	expect_field "$al" .event.file.target "$WORK/$TAG-linked.service" "points outside the unit directories"
-	ev '.type == "symlink" and .proc.comm == "systemctl" and .file.path == "'"$WANTS/$TAG.service"'"' \
-		"systemctl enable"
-	no_alert VGL-0301 '.process.name == "systemctl" and .event.file.path == "'"$WANTS/$TAG.service"'"' \
-		"systemctl enable of a unit in /etc/systemd/system"
-	pass "VGL-0301: systemctl link of a unit in /tmp alerts; systemctl enable does not"
-fi
+al=$(expect_alert VGL-0301 '.process.name == "systemctl"' "systemctl link of a unit in \$WORK")
+expect_field "$al" .event.file.target "$WORK/$TAG-linked.service" "points outside the unit directories"
+ev '.type == "symlink" and .proc.comm == "systemctl" and .file.path == "'"$WANTS/$TAG.service"'"' \
+	"systemctl enable"
+no_alert VGL-0301 '.process.name == "systemctl" and .event.file.path == "'"$WANTS/$TAG.service"'"' \
+	"systemctl enable of a unit in /etc/systemd/system"
+pass "VGL-0301: systemctl link of a unit in /tmp alerts; systemctl enable does not"
 no_alert VGL-0301 '.process.name == "cat"' "reading a unit"
 ev '.type == "open" and .file.path == "'"$WANTS"'" and .proc.comm == "ls"' "ls of a .wants directory"
 no_alert VGL-0301 '.process.name == "ls"' "listing a unit directory (O_RDONLY|O_DIRECTORY)"

@@ -13,13 +13,8 @@ for h in "$INJ" "$OPS" "$MEM"; do
 	[ -x "$h" ] || fail "$h missing: run make e2e"
 done
 command -v setcap >/dev/null || fail "setcap missing (package libcap2-bin)"
-HAVE_GDB=$(command -v gdb) || fail "gdb is not installed (scripts/deps.sh installs it)"
-HAVE_STRACE=$(command -v strace) || fail "strace is not installed (scripts/deps.sh installs it)"
-
-# val FILE KEY : a "key=value" line of a helper's output
-val() {
-	grep -o "^$2=[^ ]*" "$1" | head -n 1 | cut -d= -f2-
-}
+command -v gdb >/dev/null || fail "gdb is not installed (scripts/deps.sh installs it)"
+command -v strace >/dev/null || fail "strace is not installed (scripts/deps.sh installs it)"
 
 sleep 60 &
 SLEEPER=$!
@@ -51,13 +46,9 @@ vigil_run_start
 "$INJ" seize "$SLEEPER" >"$WORK/seize.out"
 "$OPS" ptrace >"$WORK/ptrace_child.out"		# attach to its own child, then POKEDATA
 "$INJ" traceme >"$WORK/traceme.out"
-if [ -n "$HAVE_STRACE" ]; then
-	strace -f -o /dev/null true || fail "strace true"
-fi
-if [ -n "$HAVE_GDB" ]; then
-	gdb -q -batch -p "$SLEEPER" >/dev/null 2>&1 || fail "gdb -p"
-	gdb -q -batch -ex run --args /bin/true >/dev/null 2>&1 || fail "gdb run"
-fi
+strace -f -o /dev/null true || fail "strace true"
+gdb -q -batch -p "$SLEEPER" >/dev/null 2>&1 || fail "gdb -p"
+gdb -q -batch -ex run --args /bin/true >/dev/null 2>&1 || fail "gdb run"
 
 # ---- memory of another process
 "$INJ" procmem "$SLEEPER" >"$WORK/procmem.out"
@@ -107,11 +98,9 @@ no_alert VGL-0501 '.process.exe == "/usr/bin/strace" or .process.exe == "/usr/bi
 pass "VGL-0501 ptrace attach to a running process (own child and debuggers excepted)"
 
 # ---- VGL-0502: debugger attached to a running process (low)
-if [ -n "$HAVE_GDB" ]; then
-	al=$(expect_alert VGL-0502 '.process.exe == "/usr/bin/gdb"' "gdb -p")
-	expect_field "$al" .event.syscall.target_pid "$SLEEPER" "gdb -p"
-	expect_field "$al" .rule.severity low "gdb -p"
-fi
+al=$(expect_alert VGL-0502 '.process.exe == "/usr/bin/gdb"' "gdb -p")
+expect_field "$al" .event.syscall.target_pid "$SLEEPER" "gdb -p"
+expect_field "$al" .rule.severity low "gdb -p"
 no_alert VGL-0502 '.process.exe == "/usr/bin/strace"' "strace of a command it started"
 no_alert VGL-0502 ".process.pid == $PID" "priv_ops is no debugger"
 pass "VGL-0502 debugger attached (gdb -p), not strace CMD"
