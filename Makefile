@@ -30,7 +30,8 @@ LDLIBS    += -lbpf -lelf -lz -lyaml -lcrypto -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Isrc/include -Isrc/bpf \
 	      -Wall -Wno-unused-function -Wno-address-of-packed-member
 
-BPF_SRCS  := $(filter-out src/bpf/probe.bpf.c,$(wildcard src/bpf/*.bpf.c))
+# probe and netblock have skeletons of their own (netblock is pinned and outlives vigil)
+BPF_SRCS  := $(filter-out src/bpf/probe.bpf.c src/bpf/netblock.bpf.c,$(wildcard src/bpf/*.bpf.c))
 BPF_OBJS  := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_HDRS  := $(wildcard src/bpf/*.bpf.h) src/include/vigil_abi.h
 
@@ -38,7 +39,7 @@ BPF_HDRS  := $(wildcard src/bpf/*.bpf.h) src/include/vigil_abi.h
 LIB_SRCS  := $(filter-out src/main.c src/bpf/%,$(wildcard src/*.c src/*/*.c))
 LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 MAIN_OBJ  := $(BUILD)/obj/main.o
-SKELS     := $(BUILD)/vigil.skel.h $(BUILD)/probe.skel.h
+SKELS     := $(BUILD)/vigil.skel.h $(BUILD)/probe.skel.h $(BUILD)/netblock.skel.h
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -73,6 +74,10 @@ $(BUILD)/vigil.skel.h: $(BUILD)/vigil.bpf.o
 $(BUILD)/probe.skel.h: $(BUILD)/bpf/probe.bpf.o
 	@echo "  SKEL    $@"
 	$(Q)$(BPFTOOL) gen skeleton $< name probe_bpf > $@
+
+$(BUILD)/netblock.skel.h: $(BUILD)/bpf/netblock.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name netblock_bpf > $@
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h src/*/*.h) src/include/vigil_abi.h $(SKELS)
 	@mkdir -p $(dir $@)

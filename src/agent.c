@@ -118,14 +118,44 @@ static void on_alert(void *ctx, const struct alert *al, const struct enriched_ev
 	struct agent *a = ctx;
 	uint64_t now = boot_ns();
 	uint64_t latency_us = now > e->v.hdr->ts_ns ? (now - e->v.hdr->ts_ns) / 1000 : 0;
+	struct respond_result res;
+	struct alert out = *al;
 
+	respond_alert(a->responder, al, e, &res);
+	out.action = res.action;
+	out.by = res.by;
+	out.respond_latency_us = res.latency_us;
+	if (e->v.hdr->enforce_rule == al->rule->index + 1)
+		a->enforced_alerted = true;
 	json_reset(&a->line);
 	if (a->format == OUT_TEXT)
-		alert_format_text(&a->line, al, e, latency_us);
+		alert_format_text(&a->line, &out, e, latency_us);
 	else
-		alert_format_json(&a->line, al, e, latency_us);
+		alert_format_json(&a->line, &out, e, latency_us);
 	write_line(a);
 	a->stats.alerts++;
+}
+
+/*
+ * The kernel (or the fanotify thread) acted on this event for a rule that
+ * did not alert on it: a denied exec never became a successful one, or the
+ * userspace view of a condition differs from the kernel's. The action is
+ * reported all the same, as that rule's alert.
+ */
+static void alert_enforced(struct agent *a, const struct enriched_event *e,
+			   const struct engine_env *env)
+{
+	const struct ruleset *rs = engine_rules(a->engine);
+	uint32_t index = e->v.hdr->enforce_rule - 1;
+	struct alert al = { .respond_latency_us = -1 };
+
+	if (index >= rs->n) {
+		log_warn("the kernel acted on rule #%u, unknown since a reload", index);
+		return;
+	}
+	al.rule = rs->rules[index];
+	engine_render(al.rule, e, env, al.message, sizeof(al.message));
+	on_alert(a, &al, e);
 }
 
 int agent_handle_record(void *ctx, const void *data, size_t size)
@@ -145,7 +175,10 @@ int agent_handle_record(void *ctx, const void *data, size_t size)
 	if (a->engine) {
 		struct engine_env env = { a->procs, a->hashes };
 
+		a->enforced_alerted = false;
 		engine_eval(a->engine, &e, &env, on_alert, a);
+		if (e.v.hdr->enforce_rule && !a->enforced_alerted)
+			alert_enforced(a, &e, &env);
 	}
 	if ((!a->engine || a->stream_events) && filter_pass(&a->filter, &e))
 		output(a, &e);
@@ -220,6 +253,7 @@ int agent_run(struct agent *a, volatile bool *stop, uint64_t duration_ms)
 			log_error("ring buffer poll failed: %s", strerror(-n));
 			return n;
 		}
+		respond_drain(a->responder, agent_handle_record, a);
 		fflush(a->out);
 		if (a->reload_flag && *a->reload_flag) {
 			*a->reload_flag = 0;
@@ -237,6 +271,7 @@ int agent_run(struct agent *a, volatile bool *stop, uint64_t duration_ms)
 	/* drain what is already in the ring */
 	while (sensor_poll(a->sensor, 0) > 0)
 		;
+	respond_drain(a->responder, agent_handle_record, a);
 	fflush(a->out);
 	report_losses(a);
 	return 0;
@@ -272,6 +307,7 @@ void agent_print_stats(struct agent *a, FILE *f)
 
 void agent_fini(struct agent *a)
 {
+	respond_close(a->responder);
 	engine_free(a->engine);
 	exehash_free(a->hashes);
 	sensor_close(a->sensor);

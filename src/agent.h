@@ -6,8 +6,9 @@
  *	sensor (load) -> decode -> enrich (process table, container)
  *	-> filter -> output
  *
- * Detection and response will sit between enrich and output. All state is
- * in struct agent; there are no hidden globals.
+ *	-> detect (rules) -> respond (kill, block, deny) -> output
+ *
+ * All state is in struct agent; there are no hidden globals.
  */
 #ifndef VIGIL_AGENT_H
 #define VIGIL_AGENT_H
@@ -21,6 +22,7 @@
 #include "enrich/exehash.h"
 #include "output/json.h"
 #include "detect/engine.h"
+#include "respond/respond.h"
 #include <signal.h>
 
 enum output_format { OUT_JSON, OUT_TEXT };
@@ -54,6 +56,8 @@ struct agent {
 	uint64_t boot_to_real_ns;
 	uint64_t last_lost;		/* kernel losses already reported */
 	struct engine *engine;		/* NULL: trace only */
+	struct responder *responder;	/* NULL: nothing is enforced */
+	bool enforced_alerted;		/* this record's enforced rule has alerted */
 	bool stream_events;		/* with an engine: write events too */
 	/* set by a signal handler; agent_run then calls reload() */
 	volatile sig_atomic_t *reload_flag;

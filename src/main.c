@@ -17,6 +17,7 @@ static void usage(FILE *f)
 		"  trace     stream kernel events (JSON lines or text)\n"
 		"  probe     show what this kernel offers vigil\n"
 		"  rules     list or check the rules (policies)\n"
+		"  unpin     remove the connection-blocking hooks left in force\n"
 		"  version   print the version\n"
 		"\n"
 		"`vigil <command> --help` for a command's options.\n");
@@ -29,6 +30,7 @@ int main(int argc, char **argv)
 		{ "trace", cmd_trace },
 		{ "probe", cmd_probe },
 		{ "rules", cmd_rules },
+		{ "unpin", cmd_unpin },
 	};
 
 	log_route_libbpf();

@@ -84,6 +84,17 @@ struct {
 	__type(value, struct vgl_inode_write);
 } written_inodes SEC(".maps") __weak;
 
+/* cgroup v2 ids of containers: a cgroup is entered here the first time a
+ * task in a child pid namespace execs in it (every container's processes
+ * exec before they do anything else). Hooks that cannot see the task, like
+ * the cgroup socket programs, tell containers from the host by it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u8);
+} container_cgroups SEC(".maps") __weak;
+
 /* Per-CPU time of the last reader wake-up (ktime ns). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -217,7 +228,7 @@ static __always_inline struct vgl_hdr *ev_init(struct ev *ev, __u16 type, __u32 
 	h->type = type;
 	h->nr_strs = 0;
 	h->hdr_flags = 0;
-	h->_pad0 = 0;
+	h->enforce_rule = 0;
 	h->ret = 0;
 	h->ts_ns = bpf_ktime_get_boot_ns();
 	h->pid = pid_tgid >> 32;

@@ -25,6 +25,19 @@
 #define UNIX_PATH_MAX_		108
 #define SUN_PATH_OFF		2	/* offsetof(struct sockaddr_un, sun_path) */
 
+/*
+ * Decisions of the cgroup connect hooks of src/bpf/netblock.bpf.c (which
+ * shares this map by fd), keyed by pid_tgid: the connect event of the same
+ * thread and socket carries what the hook did, so a blocked connect is one
+ * event, not two.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct vgl_nb_verdict);
+} nb_verdicts SEC(".maps");
+
 /* Socket behind fd of the current task, or NULL if fd is not a socket. */
 static __always_inline struct sock *fd_sock(int fd)
 {
@@ -162,6 +175,26 @@ static __always_inline void put_unix_user(struct ev *ev, const char *usa, __u32 
 	put_sun_path(ev, usa + SUN_PATH_OFF, alen - SUN_PATH_OFF, true);
 }
 
+/*
+ * Mark the event with the block hook's decision on this connect, if there
+ * was one. The socket cookie ties the decision to this socket: a decision
+ * left by a connect no sys_exit_connect followed (io_uring) never lands
+ * on another call. The kernel generated the cookie when the hook asked.
+ */
+static __always_inline void net_apply_verdict(struct vgl_hdr *h, struct sock *sk)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct vgl_nb_verdict *v = bpf_map_lookup_elem(&nb_verdicts, &id);
+
+	if (!v)
+		return;
+	if (sk && v->cookie == BPF_CORE_READ(sk, __sk_common.skc_cookie.counter)) {
+		h->enforce_rule = v->enforce_rule;
+		h->hdr_flags |= v->hdr_flags;
+	}
+	bpf_map_delete_elem(&nb_verdicts, &id);
+}
+
 /* Start a net event for the current task. Returns the body, or NULL. */
 static __always_inline struct vgl_net *net_begin(struct ev *ev, __u16 type, long ret)
 {
@@ -230,6 +263,7 @@ int vgl_sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	if (!n)
 		return 0;
 	sk = net_from_fd(n, sys_arg(regs, 0));
+	net_apply_verdict(ev_hdr(&ev), sk);
 	/* the kernel holds the destination only once the attempt is under way,
 	 * and a loopback refusal can reset it before we get here (dport 0) */
 	user_dst = (ctx->ret != 0 && ctx->ret != -EINPROGRESS_) || !sk;

@@ -8,6 +8,7 @@
  */
 #include "common.bpf.h"
 #include "path.bpf.h"
+#include "enforce.bpf.h"
 
 #define TMPFS_MAGIC_		0x01021994
 #define OVERLAYFS_MAGIC_	0x794c7630
@@ -389,6 +390,17 @@ static __always_inline void exec_ld_preload(struct ev *ev, struct vgl_exec *x,
 	ev_commit_str(ev, at);
 }
 
+/* See container_cgroups: the first exec in a cgroup from a child pid
+ * namespace marks it as a container's. */
+static __always_inline void note_container_cgroup(const struct vgl_hdr *h)
+{
+	__u64 id = h->cgroup_id;
+	__u8 one = 1;
+
+	if ((h->hdr_flags & VGL_HF_IN_CHILD_PIDNS) && !bpf_map_lookup_elem(&container_cgroups, &id))
+		bpf_map_update_elem(&container_cgroups, &id, &one, BPF_ANY);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vgl_sched_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -444,6 +456,11 @@ int BPF_PROG(vgl_sched_exec, struct task_struct *task, pid_t old_pid, struct lin
 	/* the executed file's (or script's) walk only, not the cwd's */
 	if (pflags & VGL_PATH_F_OUTSIDE_ROOT)
 		x->flags |= VGL_EXEC_OUTSIDE_ROOT;
+	/* after the path walks: branches taken before them multiply the
+	 * states the verifier explores in their loops */
+	exec_protection_facts(x, task);
+	note_container_cgroup(ev_hdr(&ev));
+	vgl_enforce_exec(ev.slot, path_at);
 	ev_submit(&ev);
 	ev_end(&ev);
 	return 0;
@@ -455,6 +472,8 @@ int BPF_PROG(vgl_sched_fork, struct task_struct *parent, struct task_struct *chi
 	struct vgl_fork *f;
 	struct ev ev;
 
+	/* per task, threads included: any of them may call exec */
+	image_protected_inherit(parent, child);
 	/* threads share the process; only new thread groups are processes */
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
 		return 0;

@@ -7,5 +7,6 @@ int cmd_trace(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_unpin(int argc, char **argv);
 
 #endif

@@ -15,11 +15,16 @@
 #include "cmd/cmd.h"
 #include "cmd/output_opts.h"
 #include "cmd/policy_opts.h"
+#include "config/config.h"
 #include "log.h"
 
 static volatile bool stop_requested;
 static volatile sig_atomic_t reload_requested;
 static struct policy_opts run_policy;
+static struct respond_opts run_respond;
+static const char *protect_list[PROTECTED_MAX + 1];
+static const char *config_path;
+static bool enforce_flag;
 
 static void on_stop(int sig)
 {
@@ -38,6 +43,12 @@ static void run_usage(FILE *f)
 		POLICY_USAGE
 		OUTPUT_USAGE
 		"      --events          also write the events the rules look at\n"
+		"  -c, --config FILE     read settings from FILE (see docs/configuration.md)\n"
+		"      --enforce         act on kill and block rules (default: report would_kill,\n"
+		"                        would_block)\n"
+		"      --protect PATH    never act on this program (repeatable; replaces the\n"
+		"                        built-in list of runtimes, kubelet, sshd and init)\n"
+		"      --actions-per-sec N  kills or blocks per rule and second (default 100)\n"
 		"SIGHUP reloads the policies.\n");
 }
 
@@ -58,6 +69,8 @@ static int run_reload(struct agent *a)
 	}
 	a->filter.events = rs->events;
 	agent_select(a, rs->events);
+	if (a->responder && respond_reload(a->responder, rs))
+		log_error("reload: enforcement of the new rules failed; see above");
 	log_info("policies reloaded: %zu rules", rs->n);
 	return 0;
 }
@@ -68,13 +81,17 @@ static int parse_run_opts(int argc, char **argv, struct agent *a, struct run_lim
 		POLICY_LONGOPTS,
 		OUTPUT_LONGOPTS,
 		{ "events", no_argument, NULL, 'E' },
+		{ "enforce", no_argument, NULL, 'F' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "protect", required_argument, NULL, 'R' },
+		{ "actions-per-sec", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int c, r;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, OUTPUT_SHORTOPTS "P:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, OUTPUT_SHORTOPTS "P:c:h", longopts, NULL)) != -1) {
 		r = policy_opts_parse(&run_policy, c, optarg);
 		if (r == 0)
 			r = output_opt_parse(c, optarg, a, lim);
@@ -84,6 +101,20 @@ static int parse_run_opts(int argc, char **argv, struct agent *a, struct run_lim
 			continue;
 		switch (c) {
 		case 'E': a->stream_events = true; break;
+		case 'F': enforce_flag = true; break;
+		case 'c': config_path = optarg; break;
+		case 'R':
+			if (run_respond.nprotected == PROTECTED_MAX) {
+				log_error("--protect: at most %d programs", PROTECTED_MAX);
+				return -EINVAL;
+			}
+			protect_list[run_respond.nprotected++] = optarg;
+			run_respond.protected_exes = protect_list;
+			break;
+		case 'A':
+			if (parse_u32_opt("--actions-per-sec", optarg, &run_respond.actions_per_sec))
+				return -EINVAL;
+			break;
 		case 'h': run_usage(stdout); return 1;
 		default: run_usage(stderr); return -EINVAL;
 		}
@@ -95,8 +126,26 @@ static int parse_run_opts(int argc, char **argv, struct agent *a, struct run_lim
 	return 0;
 }
 
+/* The configuration file under the command line: a flag given wins. */
+static int apply_config(struct vigil_config *cfg)
+{
+	if (config_path && config_load(config_path, cfg))
+		return -1;
+	run_respond.enforce = enforce_flag || cfg->enforce;
+	if (!run_respond.actions_per_sec)
+		run_respond.actions_per_sec = cfg->actions_per_sec;
+	if (!run_respond.protected_exes && cfg->protected_set) {
+		for (size_t i = 0; i < cfg->nprotected; i++)
+			protect_list[i] = cfg->protected[i];
+		run_respond.protected_exes = protect_list;
+		run_respond.nprotected = cfg->nprotected;
+	}
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
+	struct vigil_config cfg = { 0 };
 	struct agent a = { .format = OUT_JSON };
 	struct ruleset *rs;
 	struct run_limits lim = { 0 };
@@ -105,12 +154,17 @@ int cmd_run(int argc, char **argv)
 	err = parse_run_opts(argc, argv, &a, &lim);
 	if (err)
 		return err > 0 ? 0 : 2;
-	if (policy_opts_build(&run_policy, &rs))
+	if (apply_config(&cfg))
+		return 2;
+	if (policy_opts_build(&run_policy, &rs)) {
+		config_free(&cfg);
 		return 1;	/* a bad policy never loads half-way */
+	}
 	a.engine = engine_new(rs);
 	if (!a.engine || agent_open_output(&a)) {
 		ruleset_free(a.engine ? NULL : rs);
 		agent_fini(&a);
+		config_free(&cfg);
 		return 1;
 	}
 	a.filter.events = rs->events;
@@ -124,6 +178,8 @@ int cmd_run(int argc, char **argv)
 	err = agent_init(&a);
 	if (!err)
 		err = agent_select(&a, rs->events);
+	if (!err)
+		err = respond_open(&a.responder, a.sensor, rs, &run_respond);
 	if (!err) {
 		log_info("running: %zu rules", rs->n);
 		err = agent_run(&a, &stop_requested, lim.duration_s * 1000ULL);
@@ -131,5 +187,6 @@ int cmd_run(int argc, char **argv)
 	if (lim.stats || err)
 		agent_print_stats(&a, stderr);
 	agent_fini(&a);
+	config_free(&cfg);
 	return err ? 1 : 0;
 }

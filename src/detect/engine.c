@@ -169,7 +169,7 @@ static bool in_scope(const struct rule *r, const struct enriched_event *e)
 
 static const char *action_done(enum rule_action a)
 {
-	/* enforcement is not wired yet: kill and block rules report what they would do */
+	/* without a responder, kill and block rules report what they would do */
 	switch (a) {
 	case ACT_KILL: return "would_kill";
 	case ACT_BLOCK: return "would_block";
@@ -230,6 +230,8 @@ int engine_eval(struct engine *en, const struct enriched_event *e, const struct 
 		en->matches[r->index]++;
 		a.rule = r;
 		a.action = action_done(r->action);
+		a.by = NULL;
+		a.respond_latency_us = -1;
 		engine_render(r, e, env, a.message, sizeof(a.message));
 		fn(ctx, &a, e);
 		alerts++;

@@ -14,7 +14,9 @@
 
 struct alert {
 	const struct rule *rule;
-	const char *action;	/* alerted, would_kill, would_block */
+	const char *action;	/* alerted, would_kill, killed, blocked, ... (respond.h) */
+	const char *by;		/* who acted: kernel, fanotify, userspace; NULL: nobody */
+	int64_t respond_latency_us;	/* event to action; -1 when nothing was done */
 	char message[ALERT_MESSAGE_MAX];
 };
 

@@ -9,10 +9,13 @@
 #include <string.h>
 #include "detect/expr.h"
 
+/* the same order as the public enum expr_op */
 enum op {
 	OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_IN,
 	OP_STARTSWITH, OP_ENDSWITH, OP_CONTAINS, OP_ICONTAINS, OP_GLOB, OP_TRUE,
 };
+_Static_assert((int)OP_TRUE == (int)EXPR_OP_TRUE && (int)OP_GLOB == (int)EXPR_OP_GLOB,
+	       "enum op mirrors enum expr_op");
 
 static const struct { const char *name; enum op op; } word_ops[] = {
 	{ "in", OP_IN }, { "startswith", OP_STARTSWITH }, { "endswith", OP_ENDSWITH },
@@ -672,4 +675,38 @@ event_mask_t expr_event_types(const struct expr *x)
 		return m;
 	}
 	return EVENT_ALL;
+}
+
+void expr_inspect(const struct expr *x, struct expr_node *out)
+{
+	while (x->kind == N_MACRO)
+		x = x->macro;
+	memset(out, 0, sizeof(*out));
+	switch (x->kind) {
+	case N_AND: out->kind = EXPR_AND; break;
+	case N_OR: out->kind = EXPR_OR; break;
+	case N_NOT: out->kind = EXPR_NOT; break;
+	default: out->kind = EXPR_CMP; break;
+	}
+	out->l = x->l;
+	out->r = x->r;
+	out->field = x->field;
+	out->idx = x->any_ancestor ? -1 : x->idx;
+	out->op = (enum expr_op)x->op;
+	out->nvals = x->nvals;
+}
+
+void expr_value_at(const struct expr *x, size_t i, struct expr_value *out)
+{
+	const struct value *v;
+
+	while (x->kind == N_MACRO)
+		x = x->macro;
+	v = &x->vals[i];
+	out->s = v->s;
+	out->len = v->len;
+	out->i = v->i;
+	out->addr = v->addr_len ? v->addr : NULL;
+	out->addr_len = v->addr_len;
+	out->prefix = v->prefix;
 }

@@ -295,6 +295,8 @@ static const struct vgl_exec *exec_body(const struct field_ctx *c)
 	}
 
 EXEC_FLAG_GETTER(get_exe_memfd, VGL_EXEC_MEMFD)
+EXEC_FLAG_GETTER(get_exe_protected, VGL_EXEC_PROTECTED)
+EXEC_FLAG_GETTER(get_execer_protected, VGL_EXEC_EXECER_PROTECTED)
 EXEC_FLAG_GETTER(get_exe_deleted, VGL_EXEC_DELETED)
 EXEC_FLAG_GETTER(get_exe_written, VGL_EXEC_WRITTEN)
 EXEC_FLAG_GETTER(get_exe_in_tmp, VGL_EXEC_TMPDIR)
@@ -963,6 +965,8 @@ static const struct field_def fields[] = {
 	F("proc.exe_setuid", FT_BOOL, EV(EXEC), get_exe_setuid, "exec: file is setuid or setgid"),
 	F("proc.exe_hidden", FT_BOOL, EV(EXEC), get_exe_hidden, "exec: file name starts with a dot"),
 	F("proc.exe_outside_root", FT_BOOL, EV(EXEC), get_exe_outside_root, "exec: file outside the process's root"),
+	F("proc.exe_protected", FT_BOOL, EV(EXEC), get_exe_protected, "exec: the file is a protected program (see `protected` in docs/enforcement.md)"),
+	F("proc.execer_protected", FT_BOOL, EV(EXEC), get_execer_protected, "exec: the process was running a protected program when it called exec (a runtime re-executing itself)"),
 	F("proc.is_script", FT_BOOL, EV(EXEC), get_exe_script, "exec: run through an interpreter"),
 	F("proc.interpreter", FT_STR, EV(EXEC), get_interpreter, "exec: interpreter of a script"),
 	F("proc.ld_preload", FT_STR, EV(EXEC), get_ld_preload, "exec: value of LD_PRELOAD in the environment, or empty"),

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#include <yaml.h>
 #include "enrich/container.h"
 #include "log.h"
 
@@ -892,6 +893,108 @@ void container_recheck_pending(struct container_cache *c, uint64_t cgroup_id)
 void container_cache_forget(struct container_cache *c, uint64_t cgroup_id)
 {
 	free(cache_remove(c, cgroup_id));
+}
+
+/* ---- runc state ---- */
+
+int container_parse_rfc3339(const char *s, uint64_t *real_ns)
+{
+	struct tm tm = { 0 };
+	const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	uint64_t frac = 0, scale = 1000000000ULL;
+	long offset = 0;
+	time_t secs;
+
+	if (!p)
+		return -EINVAL;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (uint64_t)(*p - '0') * scale;
+			}
+	if (*p == '+' || *p == '-') {
+		int hh, mm;
+
+		if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2 || strlen(p) != 6)
+			return -EINVAL;
+		offset = (hh * 3600L + mm * 60L) * (*p == '+' ? 1 : -1);
+	} else if (strcmp(p, "Z") && strcmp(p, "z")) {
+		return -EINVAL;
+	}
+	secs = timegm(&tm) - offset;
+	if (secs < 0)
+		return -EINVAL;
+	*real_ns = (uint64_t)secs * 1000000000ULL + frac;
+	return 0;
+}
+
+/* The scalar value of key in mapping node map, or NULL. */
+static yaml_node_t *yaml_map_get(yaml_document_t *doc, yaml_node_t *map, const char *key)
+{
+	yaml_node_pair_t *pair;
+
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(doc, pair->key);
+
+		if (k && k->type == YAML_SCALAR_NODE && !strcmp((char *)k->data.scalar.value, key))
+			return yaml_document_get_node(doc, pair->value);
+	}
+	return NULL;
+}
+
+static const char *yaml_scalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* rootfs and created of a loaded state document. 0 or -EINVAL / -ENAMETOOLONG. */
+static int runc_state_fields(yaml_document_t *doc, char *rootfs, size_t size,
+			     uint64_t *created_real_ns)
+{
+	yaml_node_t *root = yaml_document_get_root_node(doc);
+	const char *fs = yaml_scalar(yaml_map_get(doc, yaml_map_get(doc, root, "config"),
+						  "rootfs"));
+	const char *created = yaml_scalar(yaml_map_get(doc, root, "created"));
+
+	if (!fs || fs[0] != '/' || !created || container_parse_rfc3339(created, created_real_ns))
+		return -EINVAL;
+	if ((size_t)snprintf(rootfs, size, "%s", fs) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int container_runc_rootfs(const struct container_cache *c, const char *id, char *rootfs,
+			  size_t size, uint64_t *created_real_ns)
+{
+	char path[PATH_MAX];
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	FILE *f;
+	int err = -EINVAL;
+
+	if (!id || !*id || strchr(id, '/') || !strcmp(id, ".") || !strcmp(id, ".."))
+		return -ENOENT;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s/state.json", c->runc_dir, id) >=
+	    sizeof(path))
+		return -ENAMETOOLONG;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	/* JSON is YAML: libyaml reads runc's state as it is */
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	if (yaml_parser_load(&parser, &doc)) {
+		err = runc_state_fields(&doc, rootfs, size, created_real_ns);
+		yaml_document_delete(&doc);
+	}
+	yaml_parser_delete(&parser);
+	fclose(f);
+	if (err == -EINVAL)
+		log_warn("runc state '%s' has no usable config.rootfs and created", path);
+	return err;
 }
 
 size_t container_cache_size(const struct container_cache *c)

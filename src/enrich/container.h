@@ -115,6 +115,21 @@ void container_note_runc_argv(struct container_cache *c, const char *argv, size_
 
 void container_cache_forget(struct container_cache *c, uint64_t cgroup_id);
 
+/*
+ * Where the plain runc container id keeps its root filesystem, and when
+ * runc created it, from its state file (<runc_state_dir>/<id>/state.json:
+ * config.rootfs and created): rootfs gets the absolute path (size bytes),
+ * *created_real_ns the creation time on the realtime clock. 0, -ENOENT when
+ * there is no such container, -EINVAL when the state file does not say
+ * (logged with its path), -ENAMETOOLONG when rootfs is too small.
+ */
+int container_runc_rootfs(const struct container_cache *c, const char *id, char *rootfs,
+			  size_t size, uint64_t *created_real_ns);
+
+/* RFC 3339 time ("2024-01-02T03:04:05.123456789Z", or with +hh:mm) as
+ * realtime ns. 0, or -EINVAL. */
+int container_parse_rfc3339(const char *s, uint64_t *real_ns);
+
 size_t container_cache_size(const struct container_cache *c);
 
 void container_cache_free(struct container_cache *c);

@@ -83,7 +83,8 @@ struct vgl_hdr {
 	__u16 size;		/* whole record, header included */
 	__u8 nr_strs;		/* strings in the tail */
 	__u8 hdr_flags;		/* VGL_HF_* */
-	__u16 _pad0;
+	__u16 enforce_rule;	/* ruleset index + 1 of the rule the kernel enforced on
+				 * this event (VGL_HF_KILLED, ...), 0 when none */
 	__s32 ret;		/* syscall result (0 or -errno); 0 for non-syscall events */
 	__u64 ts_ns;		/* bpf_ktime_get_boot_ns() */
 	__u64 start_ns;		/* process (thread-group leader) start, boot clock */
@@ -102,6 +103,12 @@ struct vgl_hdr {
 };
 
 #define VGL_HF_IN_CHILD_PIDNS	0x01	/* task is not in the initial pid namespace */
+/* what the kernel did about this event, for the rule in enforce_rule */
+#define VGL_HF_KILLED		0x02	/* SIGKILL sent before the new image ran */
+#define VGL_HF_KILL_FAILED	0x04	/* bpf_send_signal failed */
+#define VGL_HF_BLOCKED		0x08	/* network operation refused (EPERM) */
+#define VGL_HF_DENIED		0x10	/* exec or open refused (EPERM) before it happened */
+#define VGL_HF_RATE_LIMITED	0x20	/* the rule's action budget was spent: not acted on */
 
 /* process ------------------------------------------------------------- */
 
@@ -119,6 +126,9 @@ struct vgl_hdr {
 #define VGL_EXEC_WRITTEN_MAP	0x0400	/* VGL_EXEC_WRITTEN came from the written-inode map */
 #define VGL_EXEC_LD_PRELOAD	0x0800	/* environment sets LD_PRELOAD (value in its string) */
 #define VGL_EXEC_OUTSIDE_ROOT	0x1000	/* executed file is outside the process's root */
+#define VGL_EXEC_PROTECTED	0x2000	/* executed file is a protected program */
+#define VGL_EXEC_EXECER_PROTECTED 0x4000 /* the process ran a protected program when it
+					 * called exec (a runtime re-executing itself) */
 
 /* type of fds 0,1,2 */
 enum vgl_fd_kind {
@@ -269,7 +279,188 @@ struct vgl_inode_write {
 	__u32 _pad;
 };
 
+/* enforcement ------------------------------------------------------ */
+
+/*
+ * In-kernel exec rules. At exec the kernel computes a 64-bit fact vector
+ * (fixed facts below, then one bit per name or path-prefix set that the
+ * compiled rules use) and tests it against terms: a term matches when all
+ * its `must` bits are set and none of its `must_not` bits. A rule slot
+ * acts when one of its match terms matches and none of its exception
+ * terms does. Userspace compiles rule conditions to this form
+ * (src/respond/exec_compile.c).
+ */
+enum vgl_fact {
+	VGL_FACT_MEMFD = 0,
+	VGL_FACT_DELETED,
+	VGL_FACT_TMPFS,
+	VGL_FACT_WRITTEN,
+	VGL_FACT_UPPER_LAYER,
+	VGL_FACT_SETUID,
+	VGL_FACT_SCRIPT,
+	VGL_FACT_LD_PRELOAD,
+	VGL_FACT_OUTSIDE_ROOT,
+	VGL_FACT_IN_CONTAINER,
+	VGL_FACT_STDIN_SOCKET,
+	VGL_FACT_STDOUT_SOCKET,
+	VGL_FACT_STDERR_SOCKET,
+	VGL_FACT_EXE_IN_TMP,
+	VGL_FACT_EXECER_PROTECTED,
+	VGL_FACT_EUID0,
+	VGL_FACT_FIXED,		/* first bit of the name and prefix sets */
+};
+
+#define VGL_ENF_TERMS_MAX	64
+#define VGL_ENF_SLOTS_MAX	64	/* rules with in-kernel terms */
+#define VGL_ENF_PATH_SCAN	120	/* bytes of the path the prefix sets can test */
+#define VGL_ENF_NAME_LEN	31
+
+struct vgl_enf_term {
+	__u64 must;
+	__u64 must_not;
+	__u8 slot;		/* < VGL_ENF_SLOTS_MAX */
+	__u8 except;		/* 1: an exception term of the slot */
+	__u8 _pad[6];
+};
+
+/* One complete rule set; the map holds two (generations 0 and 1) and
+ * enf_conf says which is live, so a reload swaps them with one write.
+ * The name and path keys carry their generation too. */
+struct vgl_enf_exec_set {
+	__u32 nterms;
+	__u32 _pad;
+	__u16 slot_rule[VGL_ENF_SLOTS_MAX];	/* ruleset index of each slot */
+	__u32 slot_rate[VGL_ENF_SLOTS_MAX];	/* kills per second allowed, 0: unlimited */
+	struct vgl_enf_term terms[VGL_ENF_TERMS_MAX];
+};
+
+struct vgl_enf_conf {
+	__u32 live;		/* which vgl_enf_exec_set is in force */
+	__u32 kill;		/* 1: enforce (send SIGKILL); 0: evaluate nothing */
+};
+
+enum vgl_enf_name_kind { VGL_ENF_COMM = 1, VGL_ENF_PCOMM, VGL_ENF_EXE_NAME };
+
+/* Key of the name-set map; the value is the u64 of set bits it belongs to. */
+struct vgl_enf_name_key {
+	__u8 kind;			/* enum vgl_enf_name_kind | generation << 4 */
+	char name[VGL_ENF_NAME_LEN];	/* NUL-padded */
+};
+
+/*
+ * Path sets (proc.exe startswith "/dir/", or = "/path"): the kernel hashes
+ * the executed path as it scans it (FNV-1a, 64 bits) and looks the hash up
+ * at every '/' for prefixes, and once at the end for exact paths, both
+ * within the first VGL_ENF_PATH_SCAN bytes.
+ */
+enum vgl_enf_path_kind { VGL_ENF_PATH_PREFIX = 1, VGL_ENF_PATH_EXACT };
+
+struct vgl_enf_path_key {
+	__u64 hash;		/* FNV-1a of the first len bytes */
+	__u32 len;
+	__u32 kind;		/* enum vgl_enf_path_kind | generation << 4 */
+};
+
+#define VGL_FNV_OFFSET	0xcbf29ce484222325ULL
+#define VGL_FNV_PRIME	0x100000001b3ULL
+
+/* Per-slot kill budget: count within the current second. */
+struct vgl_enf_rate {
+	__u64 window_ns;
+	__u32 count;
+	__u32 _pad;
+};
+
+/* Programs protected from every action: (dev, ino) of their executables. */
+struct vgl_enf_protected_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 _pad;
+};
+
+/*
+ * In-kernel network block rules (src/bpf/netblock.bpf.c, compiled by
+ * src/respond/netblock_compile.c). The cgroup connect/sendmsg hooks compute
+ * a fact vector per attempt: the fixed facts below, then one bit per
+ * address or port set the rules test (the values of the LPM tries and of
+ * the port map), and test it against terms shaped like the exec terms
+ * (struct vgl_enf_term). Tries and port map are keyed by a generation
+ * byte as well, so a reload writes the other generation and switches with
+ * one write of vgl_nb_conf.live.
+ */
+enum vgl_nb_fact {
+	VGL_NB_IN_CONTAINER = 0,	/* cgroup in container_cgroups, or a child pid ns */
+	VGL_NB_TCP,
+	VGL_NB_UDP,
+	VGL_NB_INET4,			/* AF_INET socket */
+	VGL_NB_INET6,			/* AF_INET6 socket (v4-mapped destinations too) */
+	VGL_NB_FIXED,			/* first bit of the address and port sets */
+};
+
+struct vgl_nb_set {
+	__u32 nterms;
+	__u32 _pad;
+	__u16 slot_rule[VGL_ENF_SLOTS_MAX];	/* ruleset index of each slot */
+	__u32 slot_rate[VGL_ENF_SLOTS_MAX];	/* blocks per second allowed, 0: unlimited */
+	struct vgl_enf_term terms[VGL_ENF_TERMS_MAX];
+};
+
+struct vgl_nb_conf {
+	__u32 live;		/* generation (0 or 1) in force */
+	__u32 _pad;
+};
+
+/* LPM trie keys: prefixlen counts the generation byte's 8 bits too. */
+struct vgl_nb_lpm4 {
+	__u32 prefixlen;
+	__u8 gen;
+	__u8 addr[4];
+	__u8 _pad[3];
+};
+
+struct vgl_nb_lpm6 {
+	__u32 prefixlen;
+	__u8 gen;
+	__u8 addr[16];
+	__u8 _pad[3];
+};
+
+struct vgl_nb_port_key {
+	__u16 port;		/* host byte order */
+	__u8 gen;
+	__u8 _pad;
+};
+
+/* A connect hook's decision, for the sensor's sys_exit_connect event
+ * (map nb_verdicts, key pid_tgid): applied when the socket is the same. */
+struct vgl_nb_verdict {
+	__u64 cookie;		/* socket cookie */
+	__u16 enforce_rule;	/* ruleset index + 1 */
+	__u8 hdr_flags;		/* VGL_HF_BLOCKED or VGL_HF_RATE_LIMITED */
+	__u8 _pad[5];
+};
+
+/* Per-slot block budget within the current second. */
+struct vgl_nb_rate {
+	__u64 window_ns;
+	__u32 count;
+	__u32 reported;		/* a rate-limited sendmsg was reported in this window */
+};
+
+enum vgl_nb_counter {
+	VGL_NB_CNT_BLOCKED = 0,
+	VGL_NB_CNT_RATE_LIMITED,
+	VGL_NB_CNT_LOST_RINGBUF,	/* sendmsg records the ring buffer had no room for */
+	VGL_NB_CNT_MAX,
+};
+
 #ifndef __VIGIL_BPF__
+_Static_assert(sizeof(struct vgl_enf_term) == 24, "vgl_enf_term layout");
+_Static_assert(sizeof(struct vgl_enf_name_key) == 32, "vgl_enf_name_key layout");
+_Static_assert(sizeof(struct vgl_enf_path_key) == 16, "vgl_enf_path_key layout");
+_Static_assert(sizeof(struct vgl_nb_lpm4) == 12, "vgl_nb_lpm4 layout");
+_Static_assert(sizeof(struct vgl_nb_lpm6) == 24, "vgl_nb_lpm6 layout");
+_Static_assert(sizeof(struct vgl_nb_verdict) == 16, "vgl_nb_verdict layout");
 _Static_assert(sizeof(struct vgl_hdr) == 96, "vgl_hdr layout");
 _Static_assert(sizeof(struct vgl_exec) == 72, "vgl_exec layout");
 _Static_assert(sizeof(struct vgl_file) == 48, "vgl_file layout");

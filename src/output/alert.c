@@ -84,6 +84,11 @@ void alert_format_json(struct json *j, const struct alert *a, const struct enric
 	alert_rule(j, a->rule);
 	json_kv_str(j, "message", a->message);
 	json_kv_str(j, "action", a->action);
+	if (a->by) {
+		json_kv_str(j, "responder", a->by);
+		if (a->respond_latency_us >= 0)
+			json_kv_u64(j, "respond_latency_us", a->respond_latency_us);
+	}
 	alert_process(j, e);
 	alert_container(j, e);
 	json_key(j, "event");

@@ -113,6 +113,30 @@ static void format_container(struct json *j, const struct enriched_event *e)
 	json_obj_end(j);
 }
 
+/* What the kernel (or the fanotify thread) did about the event. */
+static void format_enforce(struct json *j, const struct vgl_hdr *h)
+{
+	static const struct { uint8_t flag; const char *name; } results[] = {
+		{ VGL_HF_KILLED, "killed" }, { VGL_HF_DENIED, "denied" },
+		{ VGL_HF_BLOCKED, "blocked" }, { VGL_HF_KILL_FAILED, "kill_failed" },
+		{ VGL_HF_RATE_LIMITED, "rate_limited" },
+	};
+	const char *result = "protected";
+
+	if (!h->enforce_rule)
+		return;
+	for (size_t i = 0; i < sizeof(results) / sizeof(results[0]); i++)
+		if (h->hdr_flags & results[i].flag) {
+			result = results[i].name;
+			break;
+		}
+	json_key(j, "enforced");
+	json_obj_begin(j);
+	json_kv_u64(j, "rule_index", h->enforce_rule - 1);
+	json_kv_str(j, "result", result);
+	json_obj_end(j);
+}
+
 static void format_body(struct json *j, const struct event_view *v)
 {
 	const struct event_type_info *info = event_info(v->hdr->type);
@@ -144,6 +168,7 @@ void format_json(struct json *j, const struct enriched_event *e)
 	json_kv_i64(j, "ret", h->ret);
 	if (h->ret < 0)
 		format_errno(j, "error", h->ret);
+	format_enforce(j, h);
 	format_proc(j, e);
 	format_container(j, e);
 	format_body(j, &e->v);

@@ -65,6 +65,8 @@ static void format_exec(struct json *j, const struct event_view *v)
 	json_kv_bool(j, "is_script", x->flags & VGL_EXEC_SCRIPT);
 	json_kv_bool(j, "path_truncated", x->flags & VGL_EXEC_PATH_TRUNC);
 	json_kv_bool(j, "outside_root", x->flags & VGL_EXEC_OUTSIDE_ROOT);
+	json_kv_bool(j, "protected", x->flags & VGL_EXEC_PROTECTED);
+	json_kv_bool(j, "execer_protected", x->flags & VGL_EXEC_EXECER_PROTECTED);
 	if (x->flags & VGL_EXEC_LD_PRELOAD)
 		format_str(j, "ld_preload", &v->strs[VGL_EXEC_S_LD_PRELOAD]);
 	json_key(j, "stdio");

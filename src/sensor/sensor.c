@@ -384,6 +384,13 @@ uint64_t sensor_boot_to_real_ns(const struct sensor *s)
 	return s->boot_to_real_ns;
 }
 
+int sensor_map_fd(const struct sensor *s, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(s->skel->obj, name);
+
+	return map ? bpf_map__fd(map) : -ENOENT;
+}
+
 void sensor_close(struct sensor *s)
 {
 	if (!s)

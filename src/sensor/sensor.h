@@ -57,6 +57,10 @@ uint64_t sensor_boot_to_real_ns(const struct sensor *s);
 
 void sensor_close(struct sensor *s);
 
+/* fd of the sensor's map called name (to share it with another BPF
+ * object through bpf_map__reuse_fd), or -ENOENT. */
+int sensor_map_fd(const struct sensor *s, const char *name);
+
 /* Mount tracefs and bpffs where they are expected, if they are not. */
 void sensor_mount_pseudo_fs(void);
 
