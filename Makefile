@@ -151,7 +151,7 @@ bench: deps
 # Fuzzing (not part of `make test`): clang's libFuzzer with ASan/UBSan on the
 # code that reads untrusted input. FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS := $(filter-out src/cmd/% src/agent.c src/sensor/sensor.c src/sensor/features.c,$(LIB_SRCS))
+FUZZ_SRCS := $(filter-out src/cmd/% src/agent.c src/sensor/sensor.c src/sensor/features.c src/respond/%,$(LIB_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(BUILD)/default_policies.S $(SKELS)

@@ -49,6 +49,7 @@ static void run_usage(FILE *f)
 		"      --protect PATH    never act on this program (repeatable; replaces the\n"
 		"                        built-in list of runtimes, kubelet, sshd and init)\n"
 		"      --actions-per-sec N  kills or blocks per rule and second (default 100)\n"
+		"      --pin-dir DIR     where network blocks are pinned (default /sys/fs/bpf/vigil)\n"
 		"SIGHUP reloads the policies.\n");
 }
 
@@ -85,6 +86,7 @@ static int parse_run_opts(int argc, char **argv, struct agent *a, struct run_lim
 		{ "config", required_argument, NULL, 'c' },
 		{ "protect", required_argument, NULL, 'R' },
 		{ "actions-per-sec", required_argument, NULL, 'A' },
+		{ "pin-dir", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -103,6 +105,7 @@ static int parse_run_opts(int argc, char **argv, struct agent *a, struct run_lim
 		case 'E': a->stream_events = true; break;
 		case 'F': enforce_flag = true; break;
 		case 'c': config_path = optarg; break;
+		case 'D': run_respond.pin_dir = optarg; break;
 		case 'R':
 			if (run_respond.nprotected == PROTECTED_MAX) {
 				log_error("--protect: at most %d programs", PROTECTED_MAX);

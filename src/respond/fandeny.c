@@ -199,6 +199,28 @@ static struct fan_fs *fs_slot(struct fan_deny *f)
 	return NULL;
 }
 
+/* The top directory of dir's filesystem (its mount point, as far as st_dev
+ * tells), into out: what the watch is logged and removed by, and which
+ * outlives the directory a rule named. */
+static void fs_top(const char *dir, dev_t dev, char *out, size_t size)
+{
+	char up[PATH_MAX];
+	struct stat st;
+	char *slash;
+
+	snprintf(out, size, "%s", dir);
+	for (;;) {
+		snprintf(up, sizeof(up), "%s", out);
+		slash = strrchr(up, '/');
+		if (!slash || slash == up)
+			return;
+		*slash = '\0';
+		if (stat(up, &st) || st.st_dev != dev)
+			return;
+		snprintf(out, size, "%s", up);
+	}
+}
+
 /*
  * Remember the filesystem of dir (a container root when start_real_ns is
  * set). The root filesystem is refused: marking it would put every exec
@@ -224,7 +246,7 @@ static struct fan_fs *fs_add(struct fan_deny *f, const char *dir, bool container
 			f->nfs++;
 		memset(e, 0, sizeof(*e));
 		e->dev = st.st_dev;
-		snprintf(e->dir, sizeof(e->dir), "%s", dir);
+		fs_top(dir, st.st_dev, e->dir, sizeof(e->dir));
 	}
 	if (e && container) {
 		e->container = true;

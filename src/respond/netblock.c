@@ -73,28 +73,30 @@ static void log_plan(const struct nb_plan *p)
 
 /* ---- maps ---- */
 
+static int put_entry(int fd, const void *key, const uint64_t *bits, bool del)
+{
+	return del ? bpf_map_delete_elem(fd, key) : bpf_map_update_elem(fd, key, bits, 0);
+}
+
 static int put_prefix(struct netblock *nb, const struct nb_prefix *np, uint8_t gen, bool del)
 {
 	if (np->len == 4) {
 		struct vgl_nb_lpm4 k = { .prefixlen = 8 + np->prefix, .gen = gen };
-		int fd = bpf_map__fd(nb->skel->maps.nb_lpm4);
 
 		memcpy(k.addr, np->addr, 4);
-		return del ? bpf_map_delete_elem(fd, &k) : bpf_map_update_elem(fd, &k, &np->bits, 0);
+		return put_entry(bpf_map__fd(nb->skel->maps.nb_lpm4), &k, &np->bits, del);
 	}
 	struct vgl_nb_lpm6 k = { .prefixlen = 8 + np->prefix, .gen = gen };
-	int fd = bpf_map__fd(nb->skel->maps.nb_lpm6);
 
 	memcpy(k.addr, np->addr, 16);
-	return del ? bpf_map_delete_elem(fd, &k) : bpf_map_update_elem(fd, &k, &np->bits, 0);
+	return put_entry(bpf_map__fd(nb->skel->maps.nb_lpm6), &k, &np->bits, del);
 }
 
 static int put_port(struct netblock *nb, const struct nb_port *pp, uint8_t gen, bool del)
 {
 	struct vgl_nb_port_key k = { .port = pp->port, .gen = gen };
-	int fd = bpf_map__fd(nb->skel->maps.nb_ports);
 
-	return del ? bpf_map_delete_elem(fd, &k) : bpf_map_update_elem(fd, &k, &pp->bits, 0);
+	return put_entry(bpf_map__fd(nb->skel->maps.nb_ports), &k, &pp->bits, del);
 }
 
 /* Write (or, with del, remove) plan p as generation gen. 0 or -errno. */
@@ -156,8 +158,8 @@ static int load(struct netblock *nb, struct sensor *s)
 		map = bpf_object__find_map_by_name(nb->skel->obj, sensor_maps[i]);
 		err = fd < 0 ? fd : (map ? bpf_map__reuse_fd(map, fd) : -ENOENT);
 		if (err) {
-			log_error("netblock: cannot share the sensor's map '%s': %s", sensor_maps[i],
-				  strerror(-err));
+			log_error("netblock: cannot share the sensor's map '%s': %s",
+				  sensor_maps[i], strerror(-err));
 			return err;
 		}
 	}
