@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* agent.c - the record pipeline; see agent.h. */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 #include "agent.h"
@@ -18,6 +19,19 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/* A container's first exec: the responder may watch its root filesystem
+ * (drift). Reads runc's state file once per container. */
+static void announce_container(struct agent *a, const struct container_info *ci)
+{
+	char rootfs[PATH_MAX];
+	uint64_t created;
+
+	if (!a->responder || !container_announce(a->containers, ci->cgroup_id))
+		return;
+	if (!container_runc_rootfs(a->containers, ci->ref.id, rootfs, sizeof(rootfs), &created))
+		respond_note_container(a->responder, rootfs, created);
 }
 
 /* enrich: keep the process table true, then attach context to the event. */
@@ -58,6 +72,8 @@ static void enrich(struct agent *a, struct enriched_event *e)
 	e->proc = proc_table_get(a->procs, h->pid, true);
 	e->nr_anc = proc_table_ancestors(a->procs, h->pid, e->anc, FORMAT_ANCESTORS_MAX);
 	e->ctr = container_lookup(a->containers, h->cgroup_id);
+	if (h->type == VGL_EV_EXEC && e->ctr->ref.runtime == CRT_RUNC)
+		announce_container(a, e->ctr);
 }
 
 static bool container_matches(const char *want, const struct container_info *c)

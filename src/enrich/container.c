@@ -881,6 +881,18 @@ const struct container_info *container_lookup(struct container_cache *c, uint64_
 	return &e->info;
 }
 
+bool container_announce(struct container_cache *c, uint64_t cgroup_id)
+{
+	for (struct cache_entry *e = c->buckets[hash_id(cgroup_id)]; e; e = e->hnext)
+		if (e->info.cgroup_id == cgroup_id) {
+			bool first = !e->info.announced;
+
+			e->info.announced = true;
+			return first;
+		}
+	return false;
+}
+
 void container_recheck_pending(struct container_cache *c, uint64_t cgroup_id)
 {
 	struct cache_entry *e;

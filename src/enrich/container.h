@@ -65,6 +65,7 @@ struct container_info {
 	 * lookups at most every CONTAINER_RECHECK_MS */
 	bool runc_pending;
 	uint64_t checked_ms;
+	bool announced;		/* passed on to later stages (container_announce) */
 };
 
 #define CONTAINER_RECHECK_MS 500
@@ -129,6 +130,13 @@ int container_runc_rootfs(const struct container_cache *c, const char *id, char 
 /* RFC 3339 time ("2024-01-02T03:04:05.123456789Z", or with +hh:mm) as
  * realtime ns. 0, or -EINVAL. */
 int container_parse_rfc3339(const char *s, uint64_t *real_ns);
+
+/*
+ * True once per cached cgroup, the first time it is called for it: lets the
+ * agent hand a new container to later stages (the responder watches its
+ * root filesystem) without a set of its own.
+ */
+bool container_announce(struct container_cache *c, uint64_t cgroup_id);
 
 size_t container_cache_size(const struct container_cache *c);
 

@@ -404,22 +404,26 @@ struct fan_exec {
 			 FACT(VGL_FACT_UPPER_LAYER) | FACT(VGL_FACT_SETUID) | \
 			 FACT(VGL_FACT_EUID0) | FACT(VGL_FACT_SCRIPT))
 
-/* The file of the event; only what the plan's terms test beyond fstat. */
+/* The file of the event; only what the plan's terms test beyond fstat
+ * (all = ~0: everything, for a denial's record). */
 static void observe_file(struct fan_exec *x, uint64_t tested)
 {
 	char link[64];
 	char magic[2];
 	struct statfs sfs;
 
-	x->obs.have_stat = !fstat(x->fd, &x->obs.st);
-	if ((tested & (FACT(VGL_FACT_TMPFS) | FACT(VGL_FACT_UPPER_LAYER))) && !fstatfs(x->fd, &sfs))
+	if (!x->obs.have_stat)
+		x->obs.have_stat = !fstat(x->fd, &x->obs.st);
+	if (!x->obs.fs_type && (tested & (FACT(VGL_FACT_TMPFS) | FACT(VGL_FACT_UPPER_LAYER))) &&
+	    !fstatfs(x->fd, &sfs))
 		x->obs.fs_type = sfs.f_type;
-	x->obs.script = FAN_UNKNOWN;
 	/* The first page of the file is what exec reads next anyway: two
 	 * bytes of it cost no I/O the exec would not do. */
-	if ((tested & INODE_FACTS) &&
+	if (x->obs.script == FAN_UNKNOWN && (tested & INODE_FACTS) &&
 	    pread(x->fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic))
 		x->obs.script = magic[0] == '#' && magic[1] == '!' ? FAN_YES : FAN_NO;
+	if (x->obs.path)
+		return;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", x->fd);
 	if (read_link(link, x->host_path, sizeof(x->host_path)))
 		return;
@@ -427,7 +431,6 @@ static void observe_file(struct fan_exec *x, uint64_t tested)
 	x->obs.path = x->host_path;
 }
 
-/* The path as the process sees it, and whether it is outside its root. */
 static void observe_root(struct fan_deny *f, struct fan_exec *x)
 {
 	char link[64];
@@ -594,6 +597,7 @@ static void decide(struct fan_deny *f, const struct exec_plan *p, struct fan_exe
 	bool have_pcomm = false;
 
 	x->rule = -1;
+	x->obs.script = FAN_UNKNOWN;
 	x->obs.in_container = x->obs.euid0 = x->obs.execer_protected = FAN_UNKNOWN;
 	for (int i = 0; i < 3; i++)
 		x->obs.stdio_socket[i] = FAN_UNKNOWN;
@@ -634,6 +638,7 @@ static bool may_deny(struct fan_deny *f, struct fan_exec *x, struct fan_status *
 	}
 	if (!status->ok)
 		return false;	/* the process is gone or unreadable: nothing to report */
+	observe_file(x, ~0ULL);	/* the record tells every file fact */
 	if (x->obs.have_stat && is_protected(f, x->obs.st.st_dev, x->obs.st.st_ino))
 		return false;
 	return !(status->tgid == 1 && x->obs.in_container == FAN_NO) &&
@@ -857,8 +862,10 @@ static void handle_perm(struct fan_deny *f, const struct fanotify_event_metadata
 	pthread_mutex_unlock(&f->lock);
 	if (x.rule >= 0)
 		report_denial(f, &x, &status, ts);
-	answer(f, m->fd, x.rule >= 0);
+	/* timed up to the answer: once it is written, the exec'ing task may
+	 * preempt this thread, and that is its time, not ours */
 	dt = clock_ns(CLOCK_MONOTONIC) - t0;
+	answer(f, m->fd, x.rule >= 0);
 	if (dt > f->stats.max_ns)
 		f->stats.max_ns = dt;
 	f->stats.total_ns += dt;

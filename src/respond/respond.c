@@ -56,6 +56,7 @@ struct responder {
 	pid_t self;
 	long clk_tck;
 	uint64_t boot_to_real_ns;
+	uint64_t start_real_ns;		/* "written" reference on the host */
 };
 
 static uint64_t boot_ns(void)
@@ -183,10 +184,24 @@ static int plan_install(struct responder *r, const struct ruleset *rs)
 	}
 	r->gen ^= 1;
 	if (r->fan)
-		fan_deny_set_plan(r->fan, plan);
+		fan_deny_set_plan(r->fan, plan);	/* done with the old plan on return */
 	exec_plan_free(r->plan);
 	r->plan = plan;
 	return 0;
+}
+
+/* Start the fanotify deny thread if the plan needs watched filesystems. */
+static void fan_start(struct responder *r)
+{
+	struct fan_deny_opts fo = {
+		.agent_start_real_ns = r->start_real_ns,
+		.boot_to_real_ns = r->boot_to_real_ns,
+		.protected_keys = r->protected,
+		.nprotected = r->nprotected,
+	};
+
+	if (!r->fan && fan_deny_open(&r->fan, r->plan, &fo))
+		log_warn("fanotify deny unavailable: exec kill rules fall back to the kernel kill");
 }
 
 static int windows_resize(struct responder *r, size_t n)
@@ -222,16 +237,10 @@ int respond_open(struct responder **out, struct sensor *s, const struct ruleset 
 	if (!err)
 		err = plan_install(r, rs);
 	if (!err && r->enforce) {
-		struct fan_deny_opts fo = {
-			.agent_start_real_ns = boot_ns() + r->boot_to_real_ns,
-			.boot_to_real_ns = r->boot_to_real_ns,
-			.protected_keys = r->protected,
-			.nprotected = r->nprotected,
-		};
 		struct netblock_opts no = { .pin_dir = o->pin_dir, .actions_per_sec = r->rate };
 
-		if (fan_deny_open(&r->fan, r->plan, &fo))
-			log_warn("fanotify deny unavailable: exec kill rules fall back to the kernel kill");
+		r->start_real_ns = boot_ns() + r->boot_to_real_ns;
+		fan_start(r);
 		err = netblock_open(&r->net, s, rs, &no);
 	} else if (!err) {
 		/* a dry run must not leave an earlier enforcing run in force */
@@ -254,6 +263,8 @@ int respond_reload(struct responder *r, const struct ruleset *rs)
 
 	if (!err)
 		err = plan_install(r, rs);
+	if (!err && r->enforce)
+		fan_start(r);	/* the new rules may need it when the old ones did not */
 	if (!err && r->net)
 		err = netblock_reload(r->net, rs);
 	if (!err)

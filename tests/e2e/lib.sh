@@ -10,9 +10,12 @@ HELPERS=$ROOT/build/helpers
 WORK=$(mktemp -d /tmp/vigil-e2e.XXXXXX)
 EVENTS=$WORK/events.json
 VIGIL_PID=
+# network blocks of `vigil run --enforce` outlive vigil: each test pins its own
+PIN_DIR=/sys/fs/bpf/vigil-e2e-$$
 
 cleanup() {
 	[ -n "$VIGIL_PID" ] && kill -INT "$VIGIL_PID" 2>/dev/null && wait "$VIGIL_PID" 2>/dev/null
+	[ -e "$PIN_DIR" ] && "$VIGIL" unpin --pin-dir "$PIN_DIR" >/dev/null 2>&1
 	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -98,7 +101,7 @@ ALERTS=$WORK/alerts.json
 
 # vigil_run_start ARGS... : `vigil run ARGS` writing alerts to $ALERTS.
 vigil_run_start() {
-	start_vigil "$ALERTS" "running:" run "$@"
+	start_vigil "$ALERTS" "running:" run --pin-dir "$PIN_DIR" "$@"
 }
 
 # alert_query RULE_ID [JQ_CONDITION] : the first alert of RULE_ID matching

@@ -44,14 +44,14 @@ printf 'enforce: true\nprotect: [/usr/sbin/runc]\n' >"$WORK/bad.yaml"
 "$VIGIL" run --config "$WORK/bad.yaml" -d 1 >/dev/null 2>"$WORK/bad.err" && fail "bad config accepted"
 grep -q "bad.yaml:2:1: unknown setting 'protect'" "$WORK/bad.err" || fail "bad config: $(cat "$WORK/bad.err")"
 printf 'enforce: true\nactions_per_sec: 50\n' >"$WORK/vigil.yaml"
-timeout 20 "$VIGIL" run --config "$WORK/vigil.yaml" --no-default-policy --policy "$POLICY" -d 1 \
+timeout 20 "$VIGIL" run --pin-dir "$PIN_DIR" --config "$WORK/vigil.yaml" --no-default-policy --policy "$POLICY" -d 1 \
 	-o /dev/null 2>"$WORK/cfg.err" || fail "config run failed: $(cat "$WORK/cfg.err")"
 grep -q "enforcement on" "$WORK/cfg.err" || fail "enforce: true in the configuration did not enforce"
 pass "configuration: enforce from the file; a bad file is refused with FILE:LINE:COL"
 
 # ---- dry run: reported, nothing killed
 vigil_run_start --policy "$POLICY"
-"$MEMFD" vgl-dry "$TOUCH" touch "$WORK/dry.memfd" || fail "dry run: memfd exec failed"
+"$MEMFD" vgl-dry "$TOUCH" "$WORK/dry.memfd" || fail "dry run: memfd exec failed"
 cp "$TOUCH" "$DROP/dry-touch"
 "$DROP/dry-touch" "$WORK/dry.drop" || fail "dry run: dropped program failed"
 vigil_stop
@@ -67,7 +67,7 @@ grep -q "VGL-0001 kill: killed in the kernel at exec" "$WORK/vigil.err" ||
 grep -q "T-CMDLINE kill: killed from userspace after the alert ('proc.cmdline'" "$WORK/vigil.err" ||
 	fail "start-up log does not say why T-CMDLINE stays in userspace"
 
-"$MEMFD" vgl-enf "$TOUCH" touch "$WORK/enf.memfd"
+"$MEMFD" vgl-enf "$TOUCH" "$WORK/enf.memfd"
 rc_memfd=$?
 cp "$TOUCH" "$DROP/enf-touch"
 "$DROP/enf-touch" "$WORK/enf.drop"

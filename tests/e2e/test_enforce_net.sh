@@ -13,7 +13,7 @@ command -v runc >/dev/null || fail "runc is not installed (scripts/deps.sh insta
 [ -x /bin/busybox ] || fail "busybox-static is not installed"
 TRY=$HELPERS/net_try
 [ -x "$TRY" ] || fail "missing $TRY: run make build/helpers/net_try"
-PIN=/sys/fs/bpf/vigil-e2e-$$	# its own: other runs on the host must not replace it
+PIN=$PIN_DIR	# its own (lib.sh): other runs on the host must not replace it
 CGROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
 [ -n "$CGROOT" ] || fail "no cgroup2 mount"
 

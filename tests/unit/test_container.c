@@ -459,6 +459,68 @@ static void make_runc_state(struct fixture *f, const char *name)
 	close(fd);
 }
 
+static void write_state(struct fixture *f, const char *name, const char *json)
+{
+	char p[PATH_MAX];
+	FILE *out;
+
+	fmt(p, sizeof(p), "%s/%s", f->runc_dir, name);
+	assert_int_equal(mkdir(p, 0700), 0);
+	fmt(p, sizeof(p), "%s/%s/state.json", f->runc_dir, name);
+	out = fopen(p, "w");
+	assert_non_null(out);
+	fputs(json, out);
+	fclose(out);
+}
+
+/* config.rootfs and created of runc's state.json, as runc writes it (one
+ * line of JSON, nanoseconds cut of trailing zeros); a state without them
+ * is an error, a missing container is ENOENT. */
+static void test_runc_rootfs(void **state)
+{
+	struct fixture *f = *state;
+	char rootfs[PATH_MAX], small[8];
+	uint64_t created = 0;
+
+	assert_non_null(f->cache);
+	write_state(f, "ctr1", "{\"id\":\"ctr1\",\"init_process_pid\":42,"
+		    "\"created\":\"2026-11-25T23:04:29.04203458Z\",\"config\":{\"no_pivot_root\":"
+		    "false,\"rootfs\":\"/run/ctr/ctr1/rootfs\",\"mounts\":[{\"source\":\"proc\"}]},"
+		    "\"rootfs\":\"/not/this/one\"}\n");
+	assert_int_equal(container_runc_rootfs(f->cache, "ctr1", rootfs, sizeof(rootfs), &created),
+			 0);
+	assert_string_equal(rootfs, "/run/ctr/ctr1/rootfs");
+	/* date -u -d 2026-11-25T23:04:29Z +%s */
+	assert_int_equal(created, 1795647869ULL * 1000000000ULL + 42034580ULL);
+
+	assert_int_equal(container_runc_rootfs(f->cache, "ctr1", small, sizeof(small), &created),
+			 -ENAMETOOLONG);
+	assert_int_equal(container_runc_rootfs(f->cache, "nope", rootfs, sizeof(rootfs), &created),
+			 -ENOENT);
+	assert_int_equal(container_runc_rootfs(f->cache, "../ctr1", rootfs, sizeof(rootfs),
+					       &created), -ENOENT);
+	write_state(f, "ctr2", "{\"id\":\"ctr2\",\"config\":{}}");
+	assert_int_equal(container_runc_rootfs(f->cache, "ctr2", rootfs, sizeof(rootfs), &created),
+			 -EINVAL);
+	write_state(f, "ctr3", "{\"created\":\"yesterday\",\"config\":{\"rootfs\":\"/r\"}}");
+	assert_int_equal(container_runc_rootfs(f->cache, "ctr3", rootfs, sizeof(rootfs), &created),
+			 -EINVAL);
+}
+
+static void test_rfc3339(void **state)
+{
+	uint64_t ns;
+
+	assert_int_equal(container_parse_rfc3339("1970-01-01T00:00:01Z", &ns), 0);
+	assert_int_equal(ns, 1000000000ULL);
+	assert_int_equal(container_parse_rfc3339("1970-01-01T01:00:01.5+01:00", &ns), 0);
+	assert_int_equal(ns, 1500000000ULL);
+	assert_int_equal(container_parse_rfc3339("1970-01-01T00:00:01.123456789123Z", &ns), 0);
+	assert_int_equal(ns, 1123456789ULL);
+	assert_int_equal(container_parse_rfc3339("1970-01-01T00:00:01", &ns), -EINVAL);
+	assert_int_equal(container_parse_rfc3339("", &ns), -EINVAL);
+}
+
 static void test_cache_runc(void **state)
 {
 	struct fixture *f = need_cgroup(state);
@@ -677,6 +739,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cache_container_shapes, cache_setup,
 						cache_teardown),
 		cmocka_unit_test_setup_teardown(test_cache_runc, cache_setup, cache_teardown),
+		cmocka_unit_test_setup_teardown(test_runc_rootfs, cache_setup, cache_teardown),
+		cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test_setup_teardown(test_cache_runc_argv, cache_setup, cache_teardown),
 		cmocka_unit_test_setup_teardown(test_cache_unresolvable, cache_setup, cache_teardown),
 		cmocka_unit_test_setup_teardown(test_cache_bounded, cache_setup, cache_teardown),
