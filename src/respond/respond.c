@@ -57,6 +57,7 @@ struct responder {
 	long clk_tck;
 	uint64_t boot_to_real_ns;
 	uint64_t start_real_ns;		/* "written" reference on the host */
+	struct netblock_opts net_opts;
 };
 
 static uint64_t boot_ns(void)
@@ -231,17 +232,17 @@ int respond_open(struct responder **out, struct sensor *s, const struct ruleset 
 	r->self = getpid();
 	r->clk_tck = sysconf(_SC_CLK_TCK);
 	r->boot_to_real_ns = sensor_boot_to_real_ns(s);
+	r->net_opts.pin_dir = o->pin_dir;
+	r->net_opts.actions_per_sec = r->rate;
 	err = protect_load(r, o);
 	if (!err)
 		err = windows_resize(r, rs->n);
 	if (!err)
 		err = plan_install(r, rs);
 	if (!err && r->enforce) {
-		struct netblock_opts no = { .pin_dir = o->pin_dir, .actions_per_sec = r->rate };
-
 		r->start_real_ns = boot_ns() + r->boot_to_real_ns;
 		fan_start(r);
-		err = netblock_open(&r->net, s, rs, &no);
+		err = netblock_open(&r->net, s, rs, &r->net_opts);
 	} else if (!err) {
 		/* a dry run must not leave an earlier enforcing run in force */
 		netblock_unpin(o->pin_dir);
@@ -265,8 +266,11 @@ int respond_reload(struct responder *r, const struct ruleset *rs)
 		err = plan_install(r, rs);
 	if (!err && r->enforce)
 		fan_start(r);	/* the new rules may need it when the old ones did not */
+	/* the first block rules of a reload need the hooks opened */
 	if (!err && r->net)
 		err = netblock_reload(r->net, rs);
+	else if (!err && r->enforce)
+		err = netblock_open(&r->net, r->sensor, rs, &r->net_opts);
 	if (!err)
 		log_plan(r, rs);
 	return err;
