@@ -204,43 +204,19 @@ static __always_inline void *ev_body(struct ev *ev)
 	return ev->buf + sizeof(struct vgl_hdr);
 }
 
-static __always_inline __u32 task_pidns_inum(struct task_struct *task, __u32 *level_out)
-{
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
-	struct upid up = {};
-
-	bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
-	*level_out = level;
-	return BPF_CORE_READ(up.ns, ns.inum);
-}
-
 /* Fill the common header from the current task. body_size is the size of
  * the type-specific struct that follows; strings start after it. */
 static __always_inline struct vgl_hdr *ev_init(struct ev *ev, __u16 type, __u32 body_size)
 {
 	struct task_struct *task = current_task();
 	struct vgl_hdr *h = ev_hdr(ev);
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u64 uid_gid = bpf_get_current_uid_gid();
-	__u32 level = 0;
 
 	h->type = type;
 	h->nr_strs = 0;
 	h->hdr_flags = 0;
 	h->enforce_rule = 0;
 	h->ret = 0;
-	h->ts_ns = bpf_ktime_get_boot_ns();
-	h->pid = pid_tgid >> 32;
-	h->tid = (__u32)pid_tgid;
-	h->uid = (__u32)uid_gid;
-	h->gid = uid_gid >> 32;
-	h->cgroup_id = bpf_get_current_cgroup_id();
-	hdr_fill_task(h, task);
-	h->pidns = task_pidns_inum(task, &level);
-	if (level > 0)
-		h->hdr_flags |= VGL_HF_IN_CHILD_PIDNS;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	hdr_fill_current(h, task);
 
 	__builtin_memset(ev->buf + sizeof(*h), 0, body_size & 255);
 	ev->off = sizeof(*h) + (body_size & 255);

@@ -117,4 +117,37 @@ static __always_inline struct pt_regs *current_regs(void)
 	return (struct pt_regs *)(stack + X86_THREAD_SIZE_ - bpf_core_type_size(struct pt_regs));
 }
 
+static __always_inline __u32 task_pidns_inum(struct task_struct *task, __u32 *level_out)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
+	*level_out = level;
+	return BPF_CORE_READ(up.ns, ns.inum);
+}
+
+/* Who and when, for any event header: time, ids, cgroup, namespaces and
+ * comm of the current task (task). Shared by the sensor's event builder
+ * and the records the cgroup socket hooks write themselves. */
+static __always_inline void hdr_fill_current(struct vgl_hdr *h, struct task_struct *task)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	__u32 level = 0;
+
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->uid = (__u32)uid_gid;
+	h->gid = uid_gid >> 32;
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	hdr_fill_task(h, task);
+	h->pidns = task_pidns_inum(task, &level);
+	if (level > 0)
+		h->hdr_flags |= VGL_HF_IN_CHILD_PIDNS;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
 #endif /* VIGIL_CORE_FIXES_BPF_H */

@@ -331,31 +331,13 @@ struct nb_record {
 
 static __always_inline void fill_hdr(struct vgl_hdr *h, const struct decision *d)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u64 uid_gid = bpf_get_current_uid_gid();
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
-	struct upid up = {};
-
 	h->type = VGL_EV_CONNECT;
 	h->size = NB_RECORD_SIZE;
 	h->nr_strs = 1;
 	h->hdr_flags = d->hdr_flags;
 	h->enforce_rule = d->enforce_rule;
 	h->ret = d->hdr_flags == VGL_HF_BLOCKED ? -EPERM_ : 0;
-	h->ts_ns = bpf_ktime_get_boot_ns();
-	h->pid = pid_tgid >> 32;
-	h->tid = (__u32)pid_tgid;
-	h->uid = (__u32)uid_gid;
-	h->gid = uid_gid >> 32;
-	h->cgroup_id = bpf_get_current_cgroup_id();
-	hdr_fill_task(h, task);
-	bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
-	h->pidns = BPF_CORE_READ(up.ns, ns.inum);
-	if (level > 0)
-		h->hdr_flags |= VGL_HF_IN_CHILD_PIDNS;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	hdr_fill_current(h, (struct task_struct *)bpf_get_current_task());
 }
 
 static __always_inline void fill_net(struct vgl_net *n, struct bpf_sock_addr *ctx, bool v6)
