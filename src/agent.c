@@ -188,6 +188,8 @@ int agent_handle_record(void *ctx, const void *data, size_t size)
 	}
 	a->stats.received[e.v.hdr->type]++;
 	enrich(a, &e);
+	if (e.v.hdr->type == VGL_EV_EXEC && a->responder)
+		respond_note_cgroup(a->responder, e.v.hdr->cgroup_id, e.ctr, false);
 	if (a->engine) {
 		struct engine_env env = { a->procs, a->hashes };
 
@@ -226,6 +228,13 @@ int agent_init(struct agent *a)
 	 * by both, and both paths agree */
 	log_debug("process table seeded with %d processes", proc_table_seed(a->procs));
 	return 0;
+}
+
+const struct container_info *agent_container_of(void *ctx, uint64_t cgroup_id)
+{
+	struct agent *a = ctx;
+
+	return container_lookup(a->containers, cgroup_id);
 }
 
 int agent_select(struct agent *a, event_mask_t mask)

@@ -70,6 +70,9 @@ int agent_open_output(struct agent *a);
 /* Open the sensor, seed the process table. Returns 0 or -errno. */
 int agent_init(struct agent *a);
 
+/* The container of a cgroup id (for the responder; cached after the first). */
+const struct container_info *agent_container_of(void *ctx, uint64_t cgroup_id);
+
 /* Attach the hooks the filter's event types need. */
 int agent_select(struct agent *a, event_mask_t mask);
 

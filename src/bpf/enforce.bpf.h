@@ -59,6 +59,22 @@ struct {
 	__type(value, __u8);
 } enf_protected SEC(".maps") __weak;
 
+/* Executables whose hash is on a rule's list, learned by userspace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct vgl_enf_inode_key);
+	__type(value, struct vgl_enf_inode_val);
+} enf_inodes SEC(".maps") __weak;
+
+/* Container-set bits of the cgroups userspace has classified. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct vgl_enf_cgroup_key);
+	__type(value, __u64);
+} enf_cgroups SEC(".maps") __weak;
+
 /* Per task: its image is a protected program. Set at exec, inherited at
  * fork, so at the next exec we know what the task ran before it. */
 struct {
@@ -219,6 +235,26 @@ static __always_inline __u64 exec_path_facts(struct ev *ev, __u32 gen, __u32 pat
 	return f;
 }
 
+/* Bits userspace learned: the hash sets of this very file version, and
+ * the container sets of the task's cgroup (with CGROUP_KNOWN when the
+ * cgroup was classified at all). */
+static __always_inline __u64 exec_learned_facts(const struct vgl_hdr *h, const struct vgl_exec *x,
+						__u32 gen)
+{
+	struct vgl_enf_inode_key ik = { .ino = x->ino, .dev = x->dev, .gen = gen };
+	struct vgl_enf_cgroup_key ck = { .cgroup_id = h->cgroup_id, .gen = gen };
+	struct vgl_enf_inode_val *iv;
+	__u64 *cbits, f = 0;
+
+	iv = bpf_map_lookup_elem(&enf_inodes, &ik);
+	if (iv && iv->ctime_ns == x->ctime_ns)
+		f |= iv->bits;
+	cbits = bpf_map_lookup_elem(&enf_cgroups, &ck);
+	if (cbits)
+		f |= *cbits | 1ULL << VGL_FACT_CGROUP_KNOWN;
+	return f;
+}
+
 /* ---- decision ---- */
 
 /* The first slot (policy order) that matches and is not excepted, or -1. */
@@ -311,7 +347,7 @@ __noinline int vgl_enforce_exec(__u32 scratch_slot, __u32 path_at)
 	path_idx = EV_IDX(path_at) + 2;
 	plen = *(__u16 *)ev_at(&ev, EV_IDX(path_at)) & (VGL_PATH_MAX - 1);
 	facts = exec_fixed_facts(h, x) | exec_name_facts(&ev, task, gen, path_idx, plen) |
-		exec_path_facts(&ev, gen, path_idx, plen);
+		exec_path_facts(&ev, gen, path_idx, plen) | exec_learned_facts(h, x, gen);
 	slot = enf_decide(set, facts);
 	if (slot < 0)
 		return 0;

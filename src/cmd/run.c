@@ -181,8 +181,12 @@ int cmd_run(int argc, char **argv)
 	err = agent_init(&a);
 	if (!err)
 		err = agent_select(&a, rs->events);
-	if (!err)
+	if (!err) {
+		run_respond.hashes = a.hashes;
+		run_respond.container_of = agent_container_of;
+		run_respond.container_ctx = &a;
 		err = respond_open(&a.responder, a.sensor, rs, &run_respond);
+	}
 	if (!err) {
 		log_info("running: %zu rules", rs->n);
 		err = agent_run(&a, &stop_requested, lim.duration_s * 1000ULL);

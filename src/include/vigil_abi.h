@@ -307,7 +307,8 @@ enum vgl_fact {
 	VGL_FACT_EXE_IN_TMP,
 	VGL_FACT_EXECER_PROTECTED,
 	VGL_FACT_EUID0,
-	VGL_FACT_FIXED,		/* first bit of the name and prefix sets */
+	VGL_FACT_CGROUP_KNOWN,	/* userspace classified the task's cgroup (enf_cgroups) */
+	VGL_FACT_FIXED,		/* first bit of the name, path, hash and container sets */
 };
 
 #define VGL_ENF_TERMS_MAX	64
@@ -363,6 +364,33 @@ struct vgl_enf_path_key {
 
 #define VGL_FNV_OFFSET	0xcbf29ce484222325ULL
 #define VGL_FNV_PRIME	0x100000001b3ULL
+
+/*
+ * Sets userspace learns while running (a rule's `proc.exe_sha256 in (...)`,
+ * or a comparison on container metadata), keyed by what the kernel knows:
+ * the executed inode, the task's cgroup. A file whose SHA-256 is on a list
+ * is entered the first time userspace hashes it (its first exec is killed
+ * from userspace); the entry holds the inode's ctime, so a rewrite of the
+ * file is a miss. A cgroup is entered once userspace knows its container;
+ * until then the rules that test containers are left to userspace
+ * (VGL_FACT_CGROUP_KNOWN is clear).
+ */
+struct vgl_enf_inode_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 gen;		/* generation of the plan whose bits the value holds */
+};
+
+struct vgl_enf_inode_val {
+	__u64 ctime_ns;		/* the file version that was hashed */
+	__u64 bits;
+};
+
+struct vgl_enf_cgroup_key {
+	__u64 cgroup_id;
+	__u32 gen;
+	__u32 _pad;
+};
 
 /* Per-slot kill budget: count within the current second. */
 struct vgl_enf_rate {
@@ -458,6 +486,8 @@ enum vgl_nb_counter {
 _Static_assert(sizeof(struct vgl_enf_term) == 24, "vgl_enf_term layout");
 _Static_assert(sizeof(struct vgl_enf_name_key) == 32, "vgl_enf_name_key layout");
 _Static_assert(sizeof(struct vgl_enf_path_key) == 16, "vgl_enf_path_key layout");
+_Static_assert(sizeof(struct vgl_enf_inode_key) == 16, "vgl_enf_inode_key layout");
+_Static_assert(sizeof(struct vgl_enf_cgroup_key) == 16, "vgl_enf_cgroup_key layout");
 _Static_assert(sizeof(struct vgl_nb_lpm4) == 12, "vgl_nb_lpm4 layout");
 _Static_assert(sizeof(struct vgl_nb_lpm6) == 24, "vgl_nb_lpm6 layout");
 _Static_assert(sizeof(struct vgl_nb_verdict) == 16, "vgl_nb_verdict layout");

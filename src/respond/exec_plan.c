@@ -11,6 +11,15 @@
  * An exception term cannot be dropped that way (the kernel would act where
  * the exception says not to), so an unknown in an exception keeps the rule
  * out of the kernel.
+ *
+ * Learned sets are facts the kernel looks up in maps userspace fills while
+ * running: a file's hash (entered once userspace has hashed it), a cgroup's
+ * container (entered once userspace knows it). A miss must never make the
+ * kernel act where userspace would not, so a hash list is only used where
+ * it makes a term match (positive, in the condition), and a rule that
+ * tests containers acts in the kernel only for classified cgroups
+ * (VGL_FACT_CGROUP_KNOWN). Both rules stay hybrid: userspace decides what
+ * the kernel could not.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,6 +29,7 @@
 #include <bpf/bpf.h>
 #include "respond/exec_plan.h"
 #include "detect/expr.h"
+#include "output/format.h"
 #include "sensor/sensor.h"
 
 #define DNF_MAX		16	/* terms per condition */
@@ -47,6 +57,9 @@ struct compiler {
 	struct set_bit sets[SETS_MAX];
 	size_t nsets;
 	char why[160];
+	uint64_t hash_bits;	/* bits of the hash sets */
+	bool in_exception;	/* compiling an exception */
+	bool tests_container;	/* the rule being compiled uses a container set */
 };
 
 static int refuse(struct compiler *c, const char *fmt, ...)
@@ -194,7 +207,37 @@ static uint64_t *path_entry(struct exec_plan *p, unsigned int kind, const char *
 	return &nv[p->npaths++].bits;
 }
 
-enum set_kind { SET_COMM, SET_PCOMM, SET_EXE_NAME, SET_PATH_PREFIX, SET_PATH_EXACT };
+static uint64_t *hash_entry(struct exec_plan *p, const char *s, size_t len)
+{
+	struct exec_plan_hash *nv;
+	char hex[65] = "";
+
+	for (size_t i = 0; i < len; i++)
+		hex[i] = s[i] >= 'A' && s[i] <= 'F' ? s[i] - 'A' + 'a' : s[i];
+	for (size_t i = 0; i < p->nhashes; i++)
+		if (!strcmp(p->hashes[i].hex, hex))
+			return &p->hashes[i].bits;
+	nv = realloc(p->hashes, (p->nhashes + 1) * sizeof(*nv));
+	if (!nv)
+		return NULL;
+	p->hashes = nv;
+	memcpy(nv[p->nhashes].hex, hex, sizeof(hex));
+	nv[p->nhashes].bits = 0;
+	return &nv[p->nhashes++].bits;
+}
+
+static bool is_sha256_hex(const char *s, size_t len)
+{
+	if (len != 64)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	return true;
+}
+
+enum set_kind { SET_COMM, SET_PCOMM, SET_EXE_NAME, SET_PATH_PREFIX, SET_PATH_EXACT, SET_SHA256 };
 
 static const struct { const char *tag; size_t max; } set_kinds[] = {
 	[SET_COMM] = { "comm", VGL_COMM_LEN - 1 },
@@ -202,6 +245,7 @@ static const struct { const char *tag; size_t max; } set_kinds[] = {
 	[SET_EXE_NAME] = { "exe_name", VGL_ENF_NAME_LEN - 1 },
 	[SET_PATH_PREFIX] = { "prefix", VGL_ENF_PATH_SCAN },
 	[SET_PATH_EXACT] = { "path", VGL_ENF_PATH_SCAN },
+	[SET_SHA256] = { "sha256", 64 },
 };
 
 static uint64_t *set_entry(struct exec_plan *p, enum set_kind k, const char *s, size_t len)
@@ -212,6 +256,7 @@ static uint64_t *set_entry(struct exec_plan *p, enum set_kind k, const char *s, 
 	case SET_EXE_NAME: return name_entry(p, VGL_ENF_EXE_NAME, s, len);
 	case SET_PATH_PREFIX: return path_entry(p, VGL_ENF_PATH_PREFIX, s, len);
 	case SET_PATH_EXACT: return path_entry(p, VGL_ENF_PATH_EXACT, s, len);
+	case SET_SHA256: return hash_entry(p, s, len);
 	}
 	return NULL;
 }
@@ -236,7 +281,7 @@ static int set_bit(struct compiler *c, enum set_kind k, const struct expr *x, si
 			return 0;
 		}
 	if (c->p->next_bit >= 64)
-		return refuse(c, "more than %d name and path sets", SETS_MAX);
+		return refuse(c, "more than %d name, path, hash and container sets", SETS_MAX);
 	*bit = c->p->next_bit;
 	for (size_t i = 0; i < nvals; i++) {
 		uint64_t *bits;
@@ -250,6 +295,8 @@ static int set_bit(struct compiler *c, enum set_kind k, const struct expr *x, si
 				      v.s);
 		if (k == SET_PATH_PREFIX && v.s[v.len - 1] != '/')
 			return refuse(c, "prefix '%.*s' does not end with '/'", (int)v.len, v.s);
+		if (k == SET_SHA256 && !is_sha256_hex(v.s, v.len))
+			continue;	/* never equals a SHA-256 */
 		bits = set_entry(c->p, k, v.s, v.len);
 		if (!bits)
 			return refuse(c, "out of memory");
@@ -260,6 +307,44 @@ static int set_bit(struct compiler *c, enum set_kind k, const struct expr *x, si
 		return refuse(c, "out of memory");
 	c->sets[c->nsets++].bit = *bit;
 	c->p->next_bit++;
+	if (k == SET_SHA256)
+		c->hash_bits |= 1ULL << *bit;
+	return 0;
+}
+
+/* The bit of one comparison on container metadata, made on first use. */
+static int container_bit(struct compiler *c, const struct expr *x, const struct expr_node *n,
+			 unsigned int *bit)
+{
+	struct exec_plan_ctrset *nv;
+	char key[4096];
+	size_t len = snprintf(key, sizeof(key), "ctr\x1f%s\x1f%d", n->field->name, n->op);
+	struct expr_value v;
+
+	for (size_t i = 0; i < n->nvals && len < sizeof(key); i++) {
+		expr_value_at(x, i, &v);
+		len += snprintf(key + len, sizeof(key) - len, "\x1f%.*s", (int)v.len, v.s);
+	}
+	if (len >= sizeof(key))
+		return refuse(c, "a value list too long for the kernel");
+	for (size_t i = 0; i < c->nsets; i++)
+		if (!strcmp(c->sets[i].key, key)) {
+			*bit = c->sets[i].bit;
+			return 0;
+		}
+	if (c->p->next_bit >= 64)
+		return refuse(c, "more than %d name, path, hash and container sets", SETS_MAX);
+	nv = realloc(c->p->ctrsets, (c->p->nctrsets + 1) * sizeof(*nv));
+	if (!nv)
+		return refuse(c, "out of memory");
+	c->p->ctrsets = nv;
+	c->sets[c->nsets].key = strdup(key);
+	if (!c->sets[c->nsets].key)
+		return refuse(c, "out of memory");
+	*bit = c->p->next_bit++;
+	c->sets[c->nsets++].bit = *bit;
+	nv[c->p->nctrsets].cmp = x;
+	nv[c->p->nctrsets++].bit = *bit;
 	return 0;
 }
 
@@ -420,6 +505,27 @@ static int compile_set(struct compiler *c, const struct expr *x, const struct ex
 		}
 		return unknown(c, "'%s' is compared in a way the kernel does not", f);
 	}
+	if (!strcmp(f, "proc.exe_sha256") && (n->op == EXPR_OP_EQ || n->op == EXPR_OP_IN)) {
+		if (!n->nvals) {	/* an empty list (the default one) never matches */
+			lit_const(l, false);
+			return 0;
+		}
+		if (set_bit(c, SET_SHA256, x, n->nvals, &bit))
+			return -1;
+		lit_fact(l, bit, true);
+		return 0;
+	}
+	if (!strncmp(f, "container.", 10) || !strncmp(f, "k8s.", 4)) {
+		if (n->op == EXPR_OP_IN && !n->nvals) {	/* an empty allowance list */
+			lit_const(l, false);
+			return 0;
+		}
+		if (container_bit(c, x, n, &bit))
+			return -1;
+		c->tests_container = true;
+		lit_fact(l, bit, true);
+		return 0;
+	}
 	return unknown(c, "'%s' is not known to the kernel at exec", f);
 }
 
@@ -472,7 +578,12 @@ static int compile_node(struct compiler *c, const struct expr *x, bool neg, stru
 			return -1;
 		if (err > 0)
 			dnf_unknown(out);	/* negated or not: still unknown */
-		else if (l.kind == LIT_FACT)
+		else if (l.kind == LIT_FACT && (c->hash_bits & 1ULL << l.bit) &&
+			 (neg || c->in_exception)) {
+			/* a file not hashed yet is a miss: only a match may rely on it */
+			unknown(c, "a hash list is decided in the kernel only where it matches");
+			dnf_unknown(out);
+		} else if (l.kind == LIT_FACT)
 			dnf_literal(out, l.bit, l.positive != neg);
 		else if ((l.kind == LIT_TRUE) != neg)
 			dnf_true(out);
@@ -486,14 +597,18 @@ static int compile_node(struct compiler *c, const struct expr *x, bool neg, stru
 /* ---- rules ---- */
 
 struct rollback {
-	size_t nnames, npaths, nsets, nterms;
+	size_t nnames, npaths, nhashes, nctrsets, nsets, nterms;
 	unsigned int next_bit;
+	uint64_t hash_bits;
 };
 
 static void mark(const struct compiler *c, struct rollback *rb)
 {
 	rb->nnames = c->p->nnames;
 	rb->npaths = c->p->npaths;
+	rb->nhashes = c->p->nhashes;
+	rb->nctrsets = c->p->nctrsets;
+	rb->hash_bits = c->hash_bits;
 	rb->nsets = c->nsets;
 	rb->nterms = c->p->set.nterms;
 	rb->next_bit = c->p->next_bit;
@@ -509,10 +624,15 @@ static void roll_back(struct compiler *c, const struct rollback *rb)
 		free(p->paths[i].s);
 	p->nnames = rb->nnames;
 	p->npaths = rb->npaths;
+	p->nhashes = rb->nhashes;
+	p->nctrsets = rb->nctrsets;
+	c->hash_bits = rb->hash_bits;
 	for (size_t i = 0; i < p->nnames; i++)
 		p->names[i].bits &= keep;
 	for (size_t i = 0; i < p->npaths; i++)
 		p->paths[i].bits &= keep;
+	for (size_t i = 0; i < p->nhashes; i++)
+		p->hashes[i].bits &= keep;
 	for (size_t i = rb->nsets; i < c->nsets; i++)
 		free(c->sets[i].key);
 	c->nsets = rb->nsets;
@@ -540,6 +660,34 @@ static int add_terms(struct compiler *c, const struct dnf *d, unsigned int slot,
 	return 0;
 }
 
+/*
+ * Rules that use learned sets: with a container set the kernel acts only
+ * on classified cgroups; with a hash list only on files already hashed.
+ * Userspace decides the rest, so such a rule is hybrid.
+ */
+static void learned_terms(struct compiler *c, struct exec_plan_rule *pr, size_t first,
+			  size_t end, bool *partial)
+{
+	struct vgl_enf_term *t = c->p->set.terms;
+
+	for (size_t i = first; i < end; i++) {
+		if (c->tests_container)
+			t[i].must |= 1ULL << VGL_FACT_CGROUP_KNOWN;
+		if (t[i].must & c->hash_bits)
+			pr->learns_hashes = true;
+	}
+	if (c->tests_container && !*partial) {
+		*partial = true;
+		snprintf(c->why, sizeof(c->why), "containers are known to the kernel once "
+			 "userspace has seen them");
+	}
+	if (pr->learns_hashes && !*partial) {
+		*partial = true;
+		snprintf(c->why, sizeof(c->why), "a file is known by hash once userspace has "
+			 "hashed it");
+	}
+}
+
 /* Match terms of r's condition; *partial when some alternatives stay in userspace. */
 static int compile_condition(struct compiler *c, const struct rule *r, struct dnf *out,
 			     bool *partial)
@@ -557,11 +705,14 @@ static int compile_rule(struct compiler *c, const struct rule *r, struct exec_pl
 {
 	uint64_t must = 0, must_not = 0;
 	struct dnf *d = malloc(sizeof(*d));
+	size_t first_term = c->p->set.nterms, cond_end;
 	bool partial;
 	int err = -1;
 
 	if (!d)
 		return refuse(c, "out of memory");
+	c->in_exception = false;
+	c->tests_container = false;
 	if (r->scope == SCOPE_CONTAINERS)
 		must = 1ULL << VGL_FACT_IN_CONTAINER;
 	else if (r->scope == SCOPE_HOST)
@@ -573,8 +724,10 @@ static int compile_rule(struct compiler *c, const struct rule *r, struct exec_pl
 	if (compile_condition(c, r, d, &partial) ||
 	    add_terms(c, d, slot, false, must, must_not))
 		goto out;
+	cond_end = c->p->set.nterms;
 	if (!partial)
 		c->why[0] = '\0';
+	c->in_exception = true;
 	for (size_t i = 0; i < r->nexceptions; i++) {
 		char why[sizeof(c->why)];
 
@@ -592,6 +745,7 @@ static int compile_rule(struct compiler *c, const struct rule *r, struct exec_pl
 		if (add_terms(c, d, slot, true, 0, 0))
 			goto out;
 	}
+	learned_terms(c, pr, first_term, cond_end, &partial);
 	pr->how = partial ? EXEC_PLAN_HYBRID : EXEC_PLAN_KERNEL;
 	err = 0;
 out:
@@ -608,6 +762,7 @@ static void plan_rule(struct compiler *c, const struct rule *r, struct exec_plan
 	pr->rule = r;
 	pr->how = EXEC_PLAN_USER;
 	pr->slot = -1;
+	pr->learns_hashes = false;
 	c->why[0] = '\0';
 	for (size_t i = 0; i < c->p->nrules; i++)
 		if (c->p->rules[i].slot >= 0)
@@ -621,6 +776,7 @@ static void plan_rule(struct compiler *c, const struct rule *r, struct exec_plan
 	if (compile_rule(c, r, pr, slot)) {
 		roll_back(c, &rb);
 		pr->how = EXEC_PLAN_USER;
+		pr->learns_hashes = false;
 		snprintf(pr->why, sizeof(pr->why), "%s", c->why);
 		return;
 	}
@@ -666,6 +822,8 @@ void exec_plan_free(struct exec_plan *p)
 		free(p->paths[i].s);
 	free(p->paths);
 	free(p->names);
+	free(p->hashes);
+	free(p->ctrsets);
 	free(p->rules);
 	free(p);
 }
@@ -733,6 +891,37 @@ uint64_t exec_plan_string_facts(const struct exec_plan *p, const char *path, con
 	return f;
 }
 
+uint64_t exec_plan_hash_facts(const struct exec_plan *p, const char *hex)
+{
+	for (size_t i = 0; hex && i < p->nhashes; i++)
+		if (!strcmp(p->hashes[i].hex, hex))
+			return p->hashes[i].bits;
+	return 0;
+}
+
+uint64_t exec_plan_container_bits(const struct exec_plan *p)
+{
+	uint64_t all = 0;
+
+	for (size_t i = 0; i < p->nctrsets; i++)
+		all |= 1ULL << p->ctrsets[i].bit;
+	return all;
+}
+
+uint64_t exec_plan_container_facts(const struct exec_plan *p, const struct container_info *ci)
+{
+	struct vgl_hdr hdr = { .type = VGL_EV_EXEC };
+	struct enriched_event e = { .ctr = ci };
+	struct field_ctx ctx = { .e = &e };
+	uint64_t f = 0;
+
+	e.v.hdr = &hdr;
+	for (size_t i = 0; i < p->nctrsets; i++)
+		if (expr_eval(p->ctrsets[i].cmp, &ctx))
+			f |= 1ULL << p->ctrsets[i].bit;
+	return f;
+}
+
 uint64_t exec_plan_string_bits(const struct exec_plan *p)
 {
 	uint64_t all = 0;
@@ -791,7 +980,7 @@ static void delete_generation(int fd, size_t key_size, size_t kind_off, unsigned
 	}
 }
 
-int exec_plan_install(const struct exec_plan *p, struct sensor *s, unsigned int gen, bool kill)
+int exec_plan_install(struct exec_plan *p, struct sensor *s, unsigned int gen, bool kill)
 {
 	int names = sensor_map_fd(s, "enf_names"), paths = sensor_map_fd(s, "enf_paths");
 	int sets = sensor_map_fd(s, "enf_exec_sets"), conf = sensor_map_fd(s, "enf_conf");
@@ -800,6 +989,7 @@ int exec_plan_install(const struct exec_plan *p, struct sensor *s, unsigned int 
 
 	if (names < 0 || paths < 0 || sets < 0 || conf < 0)
 		return -ENOENT;
+	p->gen = g;
 	delete_generation(names, sizeof(struct vgl_enf_name_key),
 			  offsetof(struct vgl_enf_name_key, kind), g);
 	delete_generation(paths, sizeof(struct vgl_enf_path_key),

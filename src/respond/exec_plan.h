@@ -6,7 +6,8 @@
  *
  * A rule condition is turned into disjunctive normal form over atoms the
  * kernel can compute (exec flags, container or host, stdio kinds, command
- * and executable names, path prefixes). Exceptions become exception terms
+ * and executable names, path prefixes) or look up in sets userspace fills
+ * as it learns (files by hash, cgroups by container metadata). Exceptions become exception terms
  * of the same rule. A rule whose every disjunct and exception compiles is
  * decided in the kernel alone; one with some disjuncts that do not compile
  * is hybrid (those are left to userspace); the rest are userspace-only.
@@ -33,6 +34,8 @@ struct exec_plan_rule {
 	const struct rule *rule;
 	enum exec_plan_how how;
 	int slot;		/* kernel slot, -1 for EXEC_PLAN_USER */
+	bool learns_hashes;	/* tests proc.exe_sha256: files hashed by userspace
+				 * are entered in the kernel (enf_inodes) */
 	char why[160];		/* what kept (part of) it out of the kernel */
 };
 
@@ -47,6 +50,19 @@ struct exec_plan_path {
 	char *s;			/* the prefix or path, for userspace decisions */
 };
 
+/* A hash list of a rule: files whose SHA-256 is on it get these bits. */
+struct exec_plan_hash {
+	char hex[65];
+	uint64_t bits;
+};
+
+/* A comparison on container metadata (container.name = x, k8s.ns.name in
+ * (...)): true for a cgroup's container gives that cgroup the bit. */
+struct exec_plan_ctrset {
+	const struct expr *cmp;		/* the comparison, in the ruleset's condition */
+	unsigned int bit;
+};
+
 struct exec_plan {
 	struct vgl_enf_exec_set set;
 	struct exec_plan_rule *rules;	/* every kill rule that exec events can trigger */
@@ -55,7 +71,12 @@ struct exec_plan {
 	size_t nnames;
 	struct exec_plan_path *paths;
 	size_t npaths;
+	struct exec_plan_hash *hashes;
+	size_t nhashes;
+	struct exec_plan_ctrset *ctrsets;
+	size_t nctrsets;
 	unsigned int next_bit;		/* next free fact bit */
+	unsigned int gen;		/* generation installed as (exec_plan_install) */
 };
 
 /* Compile the kill rules of rs. 0, or -ENOMEM. Rules that do not fit
@@ -83,6 +104,19 @@ int exec_plan_decide(const struct exec_plan *p, uint64_t facts, uint64_t known);
 /* Fact bits set by exec_plan_string_facts (every name and prefix bit). */
 uint64_t exec_plan_string_bits(const struct exec_plan *p);
 
+/* Every container-set bit of the plan. */
+uint64_t exec_plan_container_bits(const struct exec_plan *p);
+
+/* Hash-set bits of a file whose SHA-256 is hex (lowercase), 0 if none. */
+uint64_t exec_plan_hash_facts(const struct exec_plan *p, const char *hex);
+
+/*
+ * Container-set bits of a container (NULL: the host), for enf_cgroups.
+ * Evaluates each comparison on the container's metadata alone.
+ */
+struct container_info;
+uint64_t exec_plan_container_facts(const struct exec_plan *p, const struct container_info *ci);
+
 /* FNV-1a as the kernel computes it over a path (vigil_abi.h). */
 uint64_t exec_plan_fnv(const char *s, size_t len);
 
@@ -91,6 +125,6 @@ uint64_t exec_plan_fnv(const char *s, size_t len);
  * make it live; kill 0 leaves the kernel evaluating nothing. 0 or -errno.
  */
 struct sensor;
-int exec_plan_install(const struct exec_plan *p, struct sensor *s, unsigned int gen, bool kill);
+int exec_plan_install(struct exec_plan *p, struct sensor *s, unsigned int gen, bool kill);
 
 #endif

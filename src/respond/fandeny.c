@@ -25,6 +25,7 @@
 #include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include "log.h"
 #include "respond/fandeny.h"
 #include "respond/fanfacts.h"
@@ -582,6 +583,25 @@ static void observe_status(struct fan_deny *f, struct fan_exec *x, struct fan_st
 		x->obs.written_ref_ns = container_start(f, x);
 }
 
+static uint64_t cgroup_id_of(const struct fan_deny *f, pid_t tid);
+
+/* The container sets of tid's cgroup as the kernel has them (enf_cgroups),
+ * so both decide alike: a cgroup not classified yet is not known there. */
+static uint64_t cgroup_facts(struct fan_deny *f, const struct exec_plan *p, pid_t tid,
+			     uint64_t *known)
+{
+	struct vgl_enf_cgroup_key k = { .cgroup_id = cgroup_id_of(f, tid), .gen = p->gen };
+	uint64_t bits;
+
+	if (!k.cgroup_id || f->o.cgroups_fd < 0)
+		return 0;
+	*known |= FACT(VGL_FACT_CGROUP_KNOWN);
+	if (bpf_map_lookup_elem(f->o.cgroups_fd, &k, &bits))
+		return 0;
+	*known |= exec_plan_container_bits(p);
+	return bits | FACT(VGL_FACT_CGROUP_KNOWN);
+}
+
 /*
  * Gather what the plan's terms test about the exec of x->fd by x->tid,
  * without waiting on anything, and ask the plan. Sets x->rule; a fact no
@@ -616,6 +636,8 @@ static void decide(struct fan_deny *f, const struct exec_plan *p, struct fan_exe
 		have_pcomm = read_pcomm(status->ppid, pcomm);
 
 	facts = fan_fixed_facts(&x->obs, &known);
+	if (p->nctrsets)
+		facts |= cgroup_facts(f, p, x->tid, &known);
 	if (x->obs.path) {
 		fan_comm_of_path(x->obs.path, x->comm_after);
 		facts |= exec_plan_string_facts(p, x->obs.path, x->comm_after,

@@ -28,6 +28,7 @@ struct fan_deny_opts {
 	/* (dev, ino) of protected executables, for VGL_FACT_EXECER_PROTECTED */
 	const struct vgl_enf_protected_key *protected_keys;
 	size_t nprotected;
+	int cgroups_fd;			/* enf_cgroups: container sets of classified cgroups */
 };
 
 /*

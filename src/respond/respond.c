@@ -16,6 +16,8 @@
 #include "respond/exec_plan.h"
 #include "respond/fandeny.h"
 #include "respond/netblock.h"
+#include "detect/fields.h"
+#include <stddef.h>
 #include "log.h"
 
 #define PF_KTHREAD	0x00200000
@@ -40,6 +42,17 @@ struct rate_window {
 	uint32_t count;
 };
 
+/* A file userspace hashed whose hash is on a kill rule's list. */
+struct learned_file {
+	uint64_t ino, ctime_ns;
+	uint32_t dev;
+	char hex[65];
+};
+
+#define LEARNED_FILES_MAX	1024		/* enf_inodes holds 4096 */
+#define CGROUP_SET_SIZE		32768		/* open addressing, at most half full */
+#define CGROUPS_MAX		(CGROUP_SET_SIZE / 2)	/* enf_cgroups holds 16384 */
+
 struct responder {
 	struct sensor *sensor;
 	bool enforce;
@@ -58,6 +71,15 @@ struct responder {
 	uint64_t boot_to_real_ns;
 	uint64_t start_real_ns;		/* "written" reference on the host */
 	struct netblock_opts net_opts;
+	/* learned sets, kept to enter them again for a reloaded plan */
+	struct exe_hashes *hashes;
+	const struct field_def *sha256_field;
+	struct learned_file *files;	/* ring of LEARNED_FILES_MAX */
+	size_t nfiles, next_file;
+	uint64_t *cgroups;		/* set of classified cgroup ids, 0: free */
+	size_t ncgroups;
+	const struct container_info *(*container_of)(void *ctx, uint64_t cgroup_id);
+	void *container_ctx;
 };
 
 static uint64_t boot_ns(void)
@@ -131,6 +153,126 @@ static bool pid_is_protected(struct responder *r, uint32_t pid)
 	return false;
 }
 
+/* ---- learned sets: files by hash, cgroups by container ---- */
+
+static void learned_file_write(struct responder *r, const struct exec_plan *p, unsigned int gen,
+			       const struct learned_file *f)
+{
+	int fd = sensor_map_fd(r->sensor, "enf_inodes");
+	struct vgl_enf_inode_key k = { .ino = f->ino, .dev = f->dev, .gen = gen };
+	struct vgl_enf_inode_val v = { .ctime_ns = f->ctime_ns,
+				       .bits = exec_plan_hash_facts(p, f->hex) };
+
+	if (fd >= 0 && v.bits && bpf_map_update_elem(fd, &k, &v, BPF_ANY))
+		log_debug("enf_inodes: %s", strerror(errno));
+}
+
+/* The file of exec event e has the hash of a kill rule's list: from now
+ * on the kernel knows it. */
+static void learn_file(struct responder *r, const struct enriched_event *e)
+{
+	const struct vgl_exec *x = EV_BODY(&e->v, vgl_exec);
+	struct field_ctx ctx = { .e = e, .hashes = r->hashes };
+	struct learned_file *f;
+	struct fval v;
+
+	if (!r->hashes || !r->sha256_field || field_get(r->sha256_field, &ctx, 0, &v) ||
+	    !exec_plan_hash_facts(r->plan, v.s))
+		return;
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (r->files[i].ino == x->ino && r->files[i].dev == x->dev &&
+		    r->files[i].ctime_ns == x->ctime_ns)
+			return;
+	f = &r->files[r->next_file];
+	r->next_file = (r->next_file + 1) % LEARNED_FILES_MAX;
+	if (r->nfiles < LEARNED_FILES_MAX)
+		r->nfiles++;
+	f->ino = x->ino;
+	f->dev = x->dev;
+	f->ctime_ns = x->ctime_ns;
+	snprintf(f->hex, sizeof(f->hex), "%.64s", v.s);
+	learned_file_write(r, r->plan, r->gen, f);
+}
+
+static size_t cgroup_slot(const struct responder *r, uint64_t id)
+{
+	size_t i = (id * 0x9e3779b97f4a7c15ULL) >> 49;	/* 15 bits: CGROUP_SET_SIZE */
+
+	while (r->cgroups[i] && r->cgroups[i] != id)
+		i = (i + 1) % CGROUP_SET_SIZE;
+	return i;
+}
+
+static void cgroup_write(struct responder *r, const struct exec_plan *p, unsigned int gen,
+			 uint64_t id, const struct container_info *ci)
+{
+	int fd = sensor_map_fd(r->sensor, "enf_cgroups");
+	struct vgl_enf_cgroup_key k = { .cgroup_id = id, .gen = gen };
+	uint64_t bits = exec_plan_container_facts(p, ci);
+
+	if (fd >= 0 && bpf_map_update_elem(fd, &k, &bits, BPF_ANY))
+		log_debug("enf_cgroups: %s", strerror(errno));
+}
+
+void respond_note_cgroup(struct responder *r, uint64_t cgroup_id,
+			 const struct container_info *ci, bool changed)
+{
+	size_t i;
+
+	if (!r || !r->cgroups || !cgroup_id)
+		return;
+	i = cgroup_slot(r, cgroup_id);
+	if (r->cgroups[i] && !changed)
+		return;
+	if (!r->cgroups[i]) {
+		if (r->ncgroups == CGROUPS_MAX) {	/* forget all; the kernel's LRU ages too */
+			memset(r->cgroups, 0, CGROUP_SET_SIZE * sizeof(*r->cgroups));
+			r->ncgroups = 0;
+			i = cgroup_slot(r, cgroup_id);
+		}
+		r->cgroups[i] = cgroup_id;
+		r->ncgroups++;
+	}
+	if (r->plan && r->plan->nctrsets)
+		cgroup_write(r, r->plan, r->gen, cgroup_id, ci);
+}
+
+/* Delete generation gen's entries of a map whose key has a u32 gen at off. */
+static void learned_delete_gen(int fd, size_t off, unsigned int gen)
+{
+	uint8_t key[16], next[16];
+	void *prev = NULL;
+	uint32_t g;
+
+	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, sizeof(key));
+		memcpy(&g, key + off, sizeof(g));
+		if (g == gen) {
+			bpf_map_delete_elem(fd, key);
+			prev = NULL;	/* restart: the walk may not survive the delete */
+			continue;
+		}
+		prev = key;
+	}
+}
+
+/* Enter what was learned into generation gen, for plan p. */
+static void learned_install(struct responder *r, const struct exec_plan *p, unsigned int gen)
+{
+	learned_delete_gen(sensor_map_fd(r->sensor, "enf_inodes"),
+			   offsetof(struct vgl_enf_inode_key, gen), gen);
+	learned_delete_gen(sensor_map_fd(r->sensor, "enf_cgroups"),
+			   offsetof(struct vgl_enf_cgroup_key, gen), gen);
+	for (size_t i = 0; i < r->nfiles; i++)
+		learned_file_write(r, p, gen, &r->files[i]);
+	if (!p->nctrsets || !r->container_of)
+		return;
+	for (size_t i = 0; i < CGROUP_SET_SIZE; i++)
+		if (r->cgroups[i])
+			cgroup_write(r, p, gen, r->cgroups[i],
+				     r->container_of(r->container_ctx, r->cgroups[i]));
+}
+
 /* ---- the plan ---- */
 
 static const char *how_text(const struct responder *r, const struct exec_plan_rule *pr)
@@ -177,6 +319,7 @@ static int plan_install(struct responder *r, const struct ruleset *rs)
 	for (int i = 0; i < VGL_ENF_SLOTS_MAX; i++)
 		plan->set.slot_rate[i] = r->rate;
 	/* write the idle generation, then flip: the kernel never sees half a plan */
+	learned_install(r, plan, r->gen ^ 1);
 	err = exec_plan_install(plan, r->sensor, r->gen ^ 1, r->enforce);
 	if (err) {
 		log_error("cannot load the kill rules into the kernel: %s", strerror(-err));
@@ -199,6 +342,7 @@ static void fan_start(struct responder *r)
 		.boot_to_real_ns = r->boot_to_real_ns,
 		.protected_keys = r->protected,
 		.nprotected = r->nprotected,
+		.cgroups_fd = sensor_map_fd(r->sensor, "enf_cgroups"),
 	};
 
 	if (!r->fan && fan_deny_open(&r->fan, r->plan, &fo))
@@ -234,6 +378,16 @@ int respond_open(struct responder **out, struct sensor *s, const struct ruleset 
 	r->boot_to_real_ns = sensor_boot_to_real_ns(s);
 	r->net_opts.pin_dir = o->pin_dir;
 	r->net_opts.actions_per_sec = r->rate;
+	r->hashes = o->hashes;
+	r->sha256_field = field_lookup("proc.exe_sha256", strlen("proc.exe_sha256"));
+	r->container_of = o->container_of;
+	r->container_ctx = o->container_ctx;
+	r->files = calloc(LEARNED_FILES_MAX, sizeof(*r->files));
+	r->cgroups = calloc(CGROUP_SET_SIZE, sizeof(*r->cgroups));
+	if (!r->files || !r->cgroups) {
+		respond_close(r);
+		return -ENOMEM;
+	}
 	err = protect_load(r, o);
 	if (!err)
 		err = windows_resize(r, rs->n);
@@ -421,7 +575,11 @@ void respond_alert(struct responder *r, const struct alert *al, const struct enr
 		return;
 	}
 	if (rule->action == ACT_KILL) {
+		const struct exec_plan_rule *pr = exec_plan_rule_at(r->plan, rule->index);
+
 		userspace_kill(r, al, h, res);
+		if (pr && pr->learns_hashes && h->type == VGL_EV_EXEC)
+			learn_file(r, e);	/* its next exec is killed in the kernel */
 		return;
 	}
 	/* a block rule on an event the hooks did not refuse */
@@ -459,5 +617,7 @@ void respond_close(struct responder *r)
 	}
 	exec_plan_free(r->plan);
 	free(r->windows);
+	free(r->files);
+	free(r->cgroups);
 	free(r);
 }

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include "detect/engine.h"
 #include "sensor/sensor.h"
+#include "enrich/exehash.h"
 
 #define PROTECTED_MAX 64
 
@@ -38,6 +39,11 @@ struct respond_opts {
 	size_t nprotected;
 	uint32_t actions_per_sec;	/* per rule; 0: RESPOND_DEFAULT_RATE */
 	const char *pin_dir;		/* NULL: /sys/fs/bpf/vigil */
+	struct exe_hashes *hashes;	/* the agent's SHA-256 cache (hash lists); may be NULL */
+	/* the container of a cgroup id, without I/O for one already seen
+	 * (container sets are re-entered after a reload); may be NULL */
+	const struct container_info *(*container_of)(void *ctx, uint64_t cgroup_id);
+	void *container_ctx;
 };
 
 #define RESPOND_DEFAULT_RATE 100
@@ -74,6 +80,16 @@ int respond_drain(struct responder *r, sensor_record_fn fn, void *ctx);
 
 /* A container was first seen: its root filesystem may need watching. */
 void respond_note_container(struct responder *r, const char *rootfs, uint64_t start_real_ns);
+
+/*
+ * The container of cgroup_id (NULL: host) as the agent knows it now.
+ * Called for every exec: after the first call for an id it costs a lookup
+ * unless changed says the metadata has changed since. Tells the kernel
+ * which container sets of the kill rules the cgroup is in.
+ */
+struct container_info;
+void respond_note_cgroup(struct responder *r, uint64_t cgroup_id,
+			 const struct container_info *ci, bool changed);
 
 /* Detach what must not outlive vigil; pinned network enforcement stays. */
 void respond_close(struct responder *r);

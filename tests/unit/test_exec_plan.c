@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "respond/exec_plan.h"
+#include "enrich/container.h"
 
 #define F(x) (1ULL << VGL_FACT_##x)
 #define ALL_KNOWN (~0ULL)
@@ -147,6 +148,75 @@ static void test_long_values(void **state)
 	assert_non_null(strstr(rule("R2")->why, "does not end with '/'"));
 }
 
+#define SHA_A "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+#define SHA_B "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752"
+
+static void test_hash_lists(void **state)
+{
+	compile("- list: bad\n  items: [" SHA_A ", \"" SHA_B "\", not-a-hash]\n"
+		"- list: none\n  items: []\n"
+		RULE("R1", "kill", "evt.type = exec and proc.exe_sha256 in (bad)")
+		RULE("R2", "kill", "evt.type = exec and proc.is_memfd")
+		"  exceptions:\n    - name: known\n      condition: proc.exe_sha256 = " SHA_A "\n"
+		RULE("R3", "kill", "evt.type = exec and not proc.exe_sha256 in (bad)")
+		RULE("R4", "kill", "evt.type = exec and proc.exe_sha256 in (none)"));
+	uint64_t a = exec_plan_hash_facts(plan, SHA_A);
+
+	/* in the kernel for files already hashed, so userspace decides too */
+	assert_int_equal(rule("R1")->how, EXEC_PLAN_HYBRID);
+	assert_true(rule("R1")->learns_hashes);
+	assert_non_null(strstr(rule("R1")->why, "hashed"));
+	assert_true(a != 0);
+	/* both hashes of the list, quoted or not; what is not a SHA-256 is dropped */
+	assert_true(exec_plan_hash_facts(plan, SHA_B) == a);
+	assert_int_equal(plan->nhashes, 2);
+	assert_true(exec_plan_hash_facts(plan, "0000") == 0);
+	assert_int_equal(exec_plan_decide(plan, a, ALL_KNOWN), (int)rule("R1")->rule->index);
+	assert_int_equal(exec_plan_decide(plan, 0, ALL_KNOWN), -1);
+	/* a miss is not proof of absence: no exception or negation relies on it */
+	assert_int_equal(rule("R2")->how, EXEC_PLAN_USER);
+	assert_false(rule("R2")->learns_hashes);
+	assert_int_equal(rule("R3")->how, EXEC_PLAN_USER);
+	/* the empty default list never matches */
+	assert_int_equal(rule("R4")->how, EXEC_PLAN_USER);
+}
+
+static void test_container_sets(void **state)
+{
+	struct container_info web = { .cgroup_id = 7, .resolved = true };
+	struct container_info db = web;
+
+	web.ref.runtime = db.ref.runtime = CRT_RUNC;
+	strcpy(web.ref.id, "web-1");
+	strcpy(db.ref.id, "db-1");
+	compile(RULE("R1", "kill", "evt.type = exec and proc.exe_written")
+		"  exceptions:\n    - name: builders\n      condition: container.id = web-1\n"
+		RULE("R2", "kill", "evt.type = exec and proc.is_memfd and container.id != db-1"));
+	uint64_t fw = exec_plan_container_facts(plan, &web), fd = exec_plan_container_facts(plan, &db);
+	uint64_t fh = exec_plan_container_facts(plan, NULL);
+
+	assert_int_equal(rule("R1")->how, EXEC_PLAN_HYBRID);
+	assert_non_null(strstr(rule("R1")->why, "containers"));
+	assert_int_equal(rule("R2")->how, EXEC_PLAN_HYBRID);
+	/* web-1 is in both sets, db-1 in neither, the host is != db-1 */
+	assert_true(fw != 0 && fd == 0 && fh != 0 && fh != fw && (fh & fw) == fh);
+	/* an unclassified cgroup: the kernel leaves it to userspace */
+	assert_int_equal(exec_plan_decide(plan, F(WRITTEN), ALL_KNOWN), -1);
+	assert_int_equal(exec_plan_decide(plan, F(MEMFD), ALL_KNOWN), -1);
+	/* classified: the allowance holds in web-1 only */
+	assert_int_equal(exec_plan_decide(plan, F(WRITTEN) | F(CGROUP_KNOWN) | fw, ALL_KNOWN), -1);
+	assert_int_equal(exec_plan_decide(plan, F(WRITTEN) | F(CGROUP_KNOWN) | fd, ALL_KNOWN),
+			 (int)rule("R1")->rule->index);
+	assert_int_equal(exec_plan_decide(plan, F(WRITTEN) | F(CGROUP_KNOWN) | fh, ALL_KNOWN),
+			 (int)rule("R1")->rule->index);
+	assert_int_equal(exec_plan_decide(plan, F(MEMFD) | F(CGROUP_KNOWN) | fd, ALL_KNOWN), -1);
+	assert_int_equal(exec_plan_decide(plan, F(MEMFD) | F(CGROUP_KNOWN) | fw, ALL_KNOWN),
+			 (int)rule("R2")->rule->index);
+	/* the host is neither container */
+	assert_int_equal(exec_plan_decide(plan, F(MEMFD) | F(CGROUP_KNOWN) | fh, ALL_KNOWN),
+			 (int)rule("R2")->rule->index);
+}
+
 static void test_fnv_matches_the_kernel_constants(void **state)
 {
 	/* FNV-1a 64 of "a": a published test vector */
@@ -162,6 +232,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_userspace_and_hybrid, teardown),
 		cmocka_unit_test_teardown(test_unknown_facts_are_left_to_the_kernel, teardown),
 		cmocka_unit_test_teardown(test_long_values, teardown),
+		cmocka_unit_test_teardown(test_hash_lists, teardown),
+		cmocka_unit_test_teardown(test_container_sets, teardown),
 		cmocka_unit_test_teardown(test_fnv_matches_the_kernel_constants, teardown),
 	};
 
