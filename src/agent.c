@@ -34,10 +34,120 @@ static void announce_container(struct agent *a, const struct container_info *ci)
 		respond_note_container(a->responder, rootfs, created);
 }
 
+/* ---- container lifecycle ---- */
+
+/*
+ * Run a container_start or container_exit record, made here, through the
+ * whole pipeline (rules, filter, output) like a kernel record. Called only
+ * when no other record is half-way through it.
+ */
+static void emit_lifecycle(struct agent *a, const struct container_info *ci, uint16_t type,
+			   uint32_t reason, uint32_t pid, const char *comm, uint64_t ts_ns)
+{
+	struct {
+		struct vgl_hdr h;
+		struct vgl_container body;
+	} rec = {
+		.h = { .type = type, .size = sizeof(rec), .ts_ns = ts_ns, .pid = pid, .tid = pid,
+		       .loginuid = (uint32_t)-1, .cgroup_id = ci->cgroup_id },
+		.body = { .reason = reason },
+	};
+
+	snprintf(rec.h.comm, sizeof(rec.h.comm), "%s", comm);
+	a->in_lifecycle = true;
+	agent_handle_record(a, &rec, sizeof(rec));
+	a->in_lifecycle = false;
+}
+
+/*
+ * container_start, once per container, when its metadata question is
+ * settled (or at once when metadata is off): the event then says who the
+ * container is. Its time is when vigil first saw the container.
+ */
+static void container_started(struct agent *a, const struct container_info *ci)
+{
+	if (!container_info_is_container(ci) || ci->meta_state == CMETA_PENDING ||
+	    ci->meta_state == CMETA_WAIT_EXEC || !container_mark_started(a->containers, ci->cgroup_id))
+		return;
+	emit_lifecycle(a, ci, VGL_EV_CONTAINER_START, ci->start_reason, ci->creator_pid,
+		       ci->creator_comm, ci->seen_ns);
+}
+
+static void on_container_ready(void *ctx, const struct container_info *ci)
+{
+	struct agent *a = ctx;
+
+	container_started(a, ci);
+	/* the kernel's container sets were held back until the metadata came */
+	respond_note_cgroup(a->responder, ci->cgroup_id, ci, true);
+}
+
+/*
+ * Before a record is enriched: apply the metadata the resolver found
+ * (never waiting for it), and start the record's container if this is the
+ * first vigil hears of it, so container_start precedes its events.
+ */
+static void containers_before(struct agent *a, const struct vgl_hdr *h)
+{
+	const struct container_info *ci;
+
+	if (container_cache_has_results(a->containers))
+		container_cache_collect(a->containers, on_container_ready, a);
+	ci = container_lookup(a->containers, h->cgroup_id);
+	if (!ci->started)
+		container_started(a, ci);
+}
+
+/* A cgroup's creation: cache it from the kernel's path, ask for its metadata. */
+static void cgroup_created(struct agent *a, const struct event_view *v)
+{
+	const struct vgl_cgroup *cg = EV_BODY(v, vgl_cgroup);
+	const struct vgl_str *path = &v->strs[VGL_CGROUP_S_PATH];
+
+	if (cg->op == VGL_CGROUP_MKDIR)
+		container_cache_note_mkdir(a->containers, cg->id, path->ptr, path->len, v->hdr->pid,
+					   v->hdr->comm, v->hdr->ts_ns);
+}
+
+/* A cgroup's removal, after its record went through: a container exited. */
+static void cgroup_removed(struct agent *a, const struct event_view *v)
+{
+	const struct vgl_cgroup *cg = EV_BODY(v, vgl_cgroup);
+	const struct container_info *ci;
+
+	if (cg->op != VGL_CGROUP_RMDIR)
+		return;
+	ci = container_peek(a->containers, cg->id);
+	if (container_info_is_container(ci)) {
+		/* never started (its metadata never came): it still gets a pair */
+		if (container_mark_started(a->containers, cg->id))
+			emit_lifecycle(a, ci, VGL_EV_CONTAINER_START, ci->start_reason,
+				       ci->creator_pid, ci->creator_comm, ci->seen_ns);
+		ci = container_peek(a->containers, cg->id);
+		if (ci)
+			emit_lifecycle(a, ci, VGL_EV_CONTAINER_EXIT, VGL_CTR_REMOVED, v->hdr->pid,
+				       v->hdr->comm, v->hdr->ts_ns);
+	}
+	container_cache_forget(a->containers, cg->id);
+}
+
+/* Between ring-buffer batches: metadata that came while nothing arrived. */
+static void containers_idle(struct agent *a)
+{
+	if (container_cache_has_results(a->containers))
+		container_cache_collect(a->containers, on_container_ready, a);
+}
+
 /* enrich: keep the process table true, then attach context to the event. */
 static void enrich(struct agent *a, struct enriched_event *e)
 {
 	const struct vgl_hdr *h = e->v.hdr;
+
+	if (!a->in_lifecycle) {
+		containers_before(a, h);
+		if (h->type == VGL_EV_CGROUP)
+			cgroup_created(a, &e->v);
+	}
 
 	if (h->type == VGL_EV_EXEC && h->ret == 0) {
 		const struct vgl_str *path = &e->v.strs[VGL_EXEC_S_PATH];
@@ -69,13 +179,17 @@ static void enrich(struct agent *a, struct enriched_event *e)
 		proc_table_fork(a->procs, h->pid, f->child_pid, f->child_start_ns);
 	}
 	e->realtime_ns = h->ts_ns + a->boot_to_real_ns;
-	e->proc = proc_table_get(a->procs, h->pid, true);
-	e->nr_anc = proc_table_ancestors(a->procs, h->pid, e->anc, FORMAT_ANCESTORS_MAX);
+	/* a container_start of a container found running has no process */
+	if (h->pid) {
+		e->proc = proc_table_get(a->procs, h->pid, true);
+		e->nr_anc = proc_table_ancestors(a->procs, h->pid, e->anc, FORMAT_ANCESTORS_MAX);
+	}
 	e->ctr = container_lookup(a->containers, h->cgroup_id);
 	if (h->type == VGL_EV_EXEC && e->ctr->ref.runtime == CRT_RUNC)
 		announce_container(a, e->ctr);
 }
 
+/* "host", "any", an id prefix, or the container's name. */
 static bool container_matches(const char *want, const struct container_info *c)
 {
 	bool host = !c || c->ref.runtime == CRT_HOST;
@@ -84,7 +198,17 @@ static bool container_matches(const char *want, const struct container_info *c)
 		return true;
 	if (!strcmp(want, "host"))
 		return host;
-	return !host && !strncmp(c->ref.id, want, strlen(want));
+	return !host && (!strncmp(c->ref.id, want, strlen(want)) ||
+			 (c->meta && !strcmp(c->meta->name, want)));
+}
+
+static bool pod_matches(const struct trace_filter *f, const struct container_info *c)
+{
+	const struct container_meta *m = c ? c->meta : NULL;
+
+	if (f->k8s_namespace && (!m || strcmp(m->pod_namespace, f->k8s_namespace)))
+		return false;
+	return !f->pod || (m && !strcmp(m->pod_name, f->pod));
 }
 
 static bool filter_pass(const struct trace_filter *f, const struct enriched_event *e)
@@ -97,7 +221,7 @@ static bool filter_pass(const struct trace_filter *f, const struct enriched_even
 		return false;
 	if (f->comm && strncmp(h->comm, f->comm, sizeof(h->comm)))
 		return false;
-	return container_matches(f->container, e->ctr);
+	return container_matches(f->container, e->ctr) && pod_matches(f, e->ctr);
 }
 
 static void write_line(struct agent *a);
@@ -202,6 +326,8 @@ int agent_handle_record(void *ctx, const void *data, size_t size)
 		output(a, &e);
 	if (e.v.hdr->type == VGL_EV_EXIT)
 		proc_table_exit_later(a->procs, e.v.hdr->pid, e.v.hdr->ts_ns);
+	if (e.v.hdr->type == VGL_EV_CGROUP && !a->in_lifecycle)
+		cgroup_removed(a, &e.v);
 	return 0;
 }
 
@@ -216,7 +342,9 @@ int agent_init(struct agent *a)
 	features_log_summary(&fs);
 	json_init(&a->line);
 	a->procs = proc_table_new(0, "/proc");
-	a->containers = container_cache_new(NULL, NULL);
+	if (!a->ctr_opts_set)
+		container_opts_default(&a->ctr_opts);
+	a->containers = container_cache_open(&a->ctr_opts);
 	a->hashes = exehash_new();
 	if (!a->procs || !a->containers || !a->hashes)
 		return -ENOMEM;
@@ -279,6 +407,7 @@ int agent_run(struct agent *a, volatile bool *stop, uint64_t duration_ms)
 			return n;
 		}
 		respond_drain(a->responder, agent_handle_record, a);
+		containers_idle(a);
 		fflush(a->out);
 		if (a->reload_flag && *a->reload_flag) {
 			*a->reload_flag = 0;

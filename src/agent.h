@@ -19,6 +19,7 @@
 #include "sensor/sensor.h"
 #include "enrich/proctable.h"
 #include "enrich/container.h"
+#include "enrich/runtime_meta.h"
 #include "enrich/exehash.h"
 #include "output/json.h"
 #include "detect/engine.h"
@@ -29,7 +30,9 @@ enum output_format { OUT_JSON, OUT_TEXT };
 
 struct trace_filter {
 	event_mask_t events;		/* types to output */
-	const char *container;		/* NULL/"any": all; "host"; or an id prefix */
+	const char *container;		/* NULL/"any": all; "host"; an id prefix or a name */
+	const char *k8s_namespace;	/* Kubernetes namespace, or NULL */
+	const char *pod;		/* Kubernetes pod name, or NULL */
 	const char *comm;		/* exact comm, or NULL */
 	uint32_t pid;			/* tgid, or 0 */
 };
@@ -46,6 +49,9 @@ struct agent {
 	struct sensor *sensor;
 	struct proc_table *procs;
 	struct container_cache *containers;
+	struct container_opts ctr_opts;	/* how containers are found; set by agent_init if !ctr_opts_set */
+	bool ctr_opts_set;
+	bool in_lifecycle;		/* handling a container_start/exit record made here */
 	struct exe_hashes *hashes;	/* SHA-256 of executables, on demand */
 	struct trace_filter filter;
 	enum output_format format;

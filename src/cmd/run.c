@@ -25,6 +25,7 @@ static struct respond_opts run_respond;
 static const char *protect_list[PROTECTED_MAX + 1];
 static const char *config_path;
 static bool enforce_flag;
+static const char *host_root_flag;
 
 static void on_stop(int sig)
 {
@@ -50,6 +51,8 @@ static void run_usage(FILE *f)
 		"                        built-in list of runtimes, kubelet, sshd and init)\n"
 		"      --actions-per-sec N  kills or blocks per rule and second (default 100)\n"
 		"      --pin-dir DIR     where network blocks are pinned (default /sys/fs/bpf/vigil)\n"
+		"      --host-root DIR   the host's filesystem is mounted at DIR (vigil in a\n"
+		"                        container): runtime state and cgroups are read there\n"
 		"SIGHUP reloads the policies.\n");
 }
 
@@ -87,6 +90,7 @@ static int parse_run_opts(int argc, char **argv, struct agent *a, struct run_lim
 		{ "protect", required_argument, NULL, 'R' },
 		{ "actions-per-sec", required_argument, NULL, 'A' },
 		{ "pin-dir", required_argument, NULL, 'D' },
+		{ "host-root", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -106,6 +110,7 @@ static int parse_run_opts(int argc, char **argv, struct agent *a, struct run_lim
 		case 'F': enforce_flag = true; break;
 		case 'c': config_path = optarg; break;
 		case 'D': run_respond.pin_dir = optarg; break;
+		case 'H': host_root_flag = optarg; break;
 		case 'R':
 			if (run_respond.nprotected == PROTECTED_MAX) {
 				log_error("--protect: at most %d programs", PROTECTED_MAX);
@@ -146,6 +151,21 @@ static int apply_config(struct vigil_config *cfg)
 	return 0;
 }
 
+/* containers: from the configuration file, --host-root over it. */
+static int apply_container_opts(struct agent *a, const struct vigil_config *cfg)
+{
+	if (cfg->containers_set)
+		a->ctr_opts = cfg->containers;
+	else
+		container_opts_default(&a->ctr_opts);
+	a->ctr_opts_set = true;
+	if (host_root_flag && runtime_paths_set(&a->ctr_opts.paths, "host_root", host_root_flag)) {
+		log_error("option '--host-root': '%s' is not an absolute path", host_root_flag);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct vigil_config cfg = { 0 };
@@ -157,7 +177,7 @@ int cmd_run(int argc, char **argv)
 	err = parse_run_opts(argc, argv, &a, &lim);
 	if (err)
 		return err > 0 ? 0 : 2;
-	if (apply_config(&cfg))
+	if (apply_config(&cfg) || apply_container_opts(&a, &cfg))
 		return 2;
 	if (policy_opts_build(&run_policy, &rs)) {
 		config_free(&cfg);

@@ -25,7 +25,11 @@ static void trace_usage(FILE *f)
 		"usage: vigil trace [options]\n"
 		"  -e, --event LIST      event types or categories, comma-separated (default: all)\n"
 		"                        e.g. exec,open,network; see docs/events.md\n"
-		"  -c, --container SEL   container id (prefix), 'host' or 'any' (default)\n"
+		"  -c, --container SEL   container id (prefix) or name, 'host' or 'any' (default)\n"
+		"  -n, --namespace NS    only events of pods in this Kubernetes namespace\n"
+		"      --pod NAME        only events of this Kubernetes pod\n"
+		"      --host-root DIR   the host's filesystem is mounted at DIR (vigil in a\n"
+		"                        container): runtime state and cgroups are read there\n"
 		"      --comm NAME       only events of processes with this comm\n"
 		"  -p, --pid PID         only events of this process\n"
 		OUTPUT_USAGE);
@@ -38,6 +42,9 @@ static int parse_trace_opts(int argc, char **argv, struct agent *a, struct run_l
 		OUTPUT_LONGOPTS,
 		{ "event", required_argument, NULL, 'e' },
 		{ "container", required_argument, NULL, 'c' },
+		{ "namespace", required_argument, NULL, 'n' },
+		{ "pod", required_argument, NULL, 'O' },
+		{ "host-root", required_argument, NULL, 'H' },
 		{ "comm", required_argument, NULL, 'C' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
@@ -45,8 +52,10 @@ static int parse_trace_opts(int argc, char **argv, struct agent *a, struct run_l
 	};
 	int c, r;
 
+	container_opts_default(&a->ctr_opts);
+	a->ctr_opts_set = true;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, OUTPUT_SHORTOPTS "e:c:p:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, OUTPUT_SHORTOPTS "e:c:n:p:h", longopts, NULL)) != -1) {
 		r = output_opt_parse(c, optarg, a, lim);
 		if (r < 0)
 			return r;
@@ -65,6 +74,14 @@ static int parse_trace_opts(int argc, char **argv, struct agent *a, struct run_l
 			break;
 		}
 		case 'c': a->filter.container = optarg; break;
+		case 'n': a->filter.k8s_namespace = optarg; break;
+		case 'O': a->filter.pod = optarg; break;
+		case 'H':
+			if (runtime_paths_set(&a->ctr_opts.paths, "host_root", optarg)) {
+				log_error("option '--host-root': '%s' is not an absolute path", optarg);
+				return -EINVAL;
+			}
+			break;
 		case 'C': a->filter.comm = optarg; break;
 		case 'p':
 			if (parse_u32_opt("--pid", optarg, &a->filter.pid))

@@ -78,6 +78,42 @@ static void read_paths(struct reader *r, yaml_node_t *v, const char *key, struct
 	c->protected_set = true;
 }
 
+/* containers: metadata (bool), cgroup_root and the runtime state paths. */
+static void read_containers(struct reader *r, yaml_node_t *v, struct vigil_config *c)
+{
+	struct container_opts *o = &c->containers;
+
+	if (v->type != YAML_MAPPING_NODE) {
+		bad(r, v, "'%s' wants a mapping of settings", "containers");
+		return;
+	}
+	if (!c->containers_set)
+		container_opts_default(o);
+	c->containers_set = true;
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(&r->doc, p->key);
+		yaml_node_t *vn = yaml_document_get_node(&r->doc, p->value);
+		const char *key = scalar(kn), *val = scalar(vn);
+		int err;
+
+		if (!key) {
+			bad(r, kn, "%s", "keys must be plain words");
+		} else if (!strcmp(key, "metadata")) {
+			read_bool(r, vn, key, &o->metadata);
+		} else if (!strcmp(key, "cgroup_root")) {
+			if (!val || val[0] != '/' || strlen(val) >= sizeof(o->cgroup_root))
+				bad(r, vn, "'%s' wants an absolute path", key);
+			else
+				strcpy(o->cgroup_root, val);
+		} else if ((err = val ? runtime_paths_set(&o->paths, key, val) : -EINVAL) == -ENOENT) {
+			bad(r, kn, "unknown setting 'containers.%s' (known: metadata, cgroup_root, "
+			    "host_root, runc, crun, containerd, crio, podman, docker)", key);
+		} else if (err) {
+			bad(r, vn, "'containers.%s' wants an absolute path", key);
+		}
+	}
+}
+
 static void read_top(struct reader *r, yaml_node_t *root, struct vigil_config *c)
 {
 	if (!root || root->type != YAML_MAPPING_NODE) {
@@ -99,9 +135,11 @@ static void read_top(struct reader *r, yaml_node_t *root, struct vigil_config *c
 			read_paths(r, v, key, c);
 		else if (!strcmp(key, "actions_per_sec"))
 			read_u32(r, v, key, &c->actions_per_sec);
+		else if (!strcmp(key, "containers"))
+			read_containers(r, v, c);
 		else
-			bad(r, k, "unknown setting '%s' (known: enforce, protected, actions_per_sec)",
-			    key);
+			bad(r, k, "unknown setting '%s' (known: enforce, protected, actions_per_sec, "
+			    "containers)", key);
 	}
 }
 

@@ -7,6 +7,9 @@
  *	enforce: true              # act on kill and block rules
  *	protected: [/usr/sbin/runc, /usr/sbin/sshd]   # replaces the built-in list
  *	actions_per_sec: 100       # per rule
+ *	containers:                # where container metadata is read
+ *	  host_root: /host         # the host's filesystem, when vigil runs in a container
+ *	  containerd: /run/containerd
  */
 #ifndef VIGIL_CONFIG_H
 #define VIGIL_CONFIG_H
@@ -14,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "enrich/runtime_meta.h"
 
 #define CONFIG_PROTECTED_MAX 64
 
@@ -23,6 +27,8 @@ struct vigil_config {
 	size_t nprotected;
 	bool protected_set;		/* the file has a `protected` list */
 	uint32_t actions_per_sec;	/* 0: not set */
+	struct container_opts containers;	/* defaults filled when the section is read */
+	bool containers_set;		/* the file has a `containers` section */
 };
 
 /* Read path into c (fields it does not set are left alone). 0 or -errno. */

@@ -500,6 +500,100 @@ static int get_container_is(const struct field_ctx *c, int idx, struct fval *o)
 	return set_bool(o, !on_host(c));
 }
 
+/*
+ * Metadata fields read c->e->ctr only, never the event: the responder
+ * evaluates them on an event that carries nothing but a container. Unknown
+ * metadata (the host, a runtime that does not say, not read yet) is "".
+ */
+static const struct container_meta *ctr_meta(const struct field_ctx *c)
+{
+	return on_host(c) ? NULL : c->e->ctr->meta;
+}
+
+static int get_container_name(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct container_meta *m = ctr_meta(c);
+
+	return set_cstr(o, on_host(c) ? "host" : m ? m->name : "");
+}
+
+static int get_container_image(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct container_meta *m = ctr_meta(c);
+
+	return set_cstr(o, m ? m->image : "");
+}
+
+/* "registry/repo:tag@digest": the repository ends at the tag's ':' (a ':'
+ * after the last '/', not a registry port) or at the '@'. */
+static void image_split(const char *img, size_t *repo_len, const char **tag, size_t *tag_len)
+{
+	const char *at = strchr(img, '@');
+	size_t n = at ? (size_t)(at - img) : strlen(img);
+	const char *slash = memrchr(img, '/', n);
+	const char *start = slash ? slash + 1 : img;
+	const char *colon = memchr(start, ':', n - (start - img));
+
+	*repo_len = colon ? (size_t)(colon - img) : n;
+	*tag = colon ? colon + 1 : "";
+	*tag_len = colon ? n - (colon + 1 - img) : 0;
+}
+
+static int get_container_image_repo(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct container_meta *m = ctr_meta(c);
+	const char *tag;
+	size_t repo_len, tag_len;
+
+	if (!m)
+		return set_cstr(o, "");
+	image_split(m->image, &repo_len, &tag, &tag_len);
+	return set_str(o, m->image, repo_len);
+}
+
+static int get_container_image_tag(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct container_meta *m = ctr_meta(c);
+	const char *tag;
+	size_t repo_len, tag_len;
+
+	if (!m)
+		return set_cstr(o, "");
+	image_split(m->image, &repo_len, &tag, &tag_len);
+	return set_str(o, tag, tag_len);
+}
+
+static int get_k8s_ns(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct container_meta *m = ctr_meta(c);
+
+	return set_cstr(o, m ? m->pod_namespace : "");
+}
+
+static int get_k8s_pod(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct container_meta *m = ctr_meta(c);
+
+	return set_cstr(o, m ? m->pod_name : "");
+}
+
+/* The cgroup path knows the pod's UID before (or without) any metadata. */
+static int get_k8s_pod_uid(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct container_info *ci = c->e->ctr;
+
+	if (ci && ci->meta && ci->meta->pod_uid[0])
+		return set_cstr(o, ci->meta->pod_uid);
+	return set_cstr(o, ci ? ci->ref.pod_uid : "");
+}
+
+static int get_k8s_pod_labels(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct container_meta *m = ctr_meta(c);
+
+	return set_cstr(o, m ? m->labels : "");
+}
+
 /* ---- fd.* and file.* (file events) ---- */
 
 static const struct vgl_file *file_body(const struct field_ctx *c)
@@ -989,6 +1083,14 @@ static const struct field_def fields[] = {
 	F("container.id", FT_STR, EVENT_ALL, get_container_id, "container id, or \"host\""),
 	F("container.runtime", FT_STR, EVENT_ALL, get_container_runtime, "docker, containerd, cri-o, podman, systemd-nspawn, runc, unknown, host"),
 	F("container.is", FT_BOOL, EVENT_ALL, get_container_is, "the event comes from a container"),
+	F("container.name", FT_STR, EVENT_ALL, get_container_name, "container name (Kubernetes container name, docker/podman name), \"host\" on the host, empty when the runtime does not say"),
+	F("container.image", FT_STR, EVENT_ALL, get_container_image, "image as the runtime got it (registry/repo:tag), empty when unknown"),
+	F("container.image.repository", FT_STR, EVENT_ALL, get_container_image_repo, "the image without its tag and digest"),
+	F("container.image.tag", FT_STR, EVENT_ALL, get_container_image_tag, "the image's tag, empty when none"),
+	F("k8s.ns.name", FT_STR, EVENT_ALL, get_k8s_ns, "Kubernetes namespace of the pod, empty outside pods"),
+	F("k8s.pod.name", FT_STR, EVENT_ALL, get_k8s_pod, "Kubernetes pod name, empty outside pods"),
+	F("k8s.pod.uid", FT_STR, EVENT_ALL, get_k8s_pod_uid, "Kubernetes pod UID (from the cgroup path, so known at once)"),
+	F("k8s.pod.labels", FT_STR, EVENT_ALL, get_k8s_pod_labels, "pod labels as key:value,key2:value2 (CRI-O, docker; containerd keeps them in its database)"),
 
 	F("fd.name", FT_STR, FILE_EVENTS, get_fd_name, "file events: absolute path of the object"),
 	F("fd.path", FT_STR, FILE_EVENTS, get_fd_name, "same as fd.name"),

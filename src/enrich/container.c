@@ -18,7 +18,9 @@
 #include <unistd.h>
 #include <yaml.h>
 #include "enrich/container.h"
+#include "enrich/runtime_meta.h"
 #include "log.h"
+#include "vigil_abi.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC	0x63677270
@@ -457,6 +459,7 @@ struct container_cache {
 	/* ids of containers runc was asked to start, newest last (a ring) */
 	char runc_ids[RUNC_IDS_MAX][CONTAINER_ID_LEN + 1];
 	unsigned int runc_next;
+	struct meta_resolver *resolver;	/* NULL: metadata is off */
 };
 
 /* 0 if path is a cgroup2 mount, -EINVAL if another filesystem, else -errno. */
@@ -537,6 +540,36 @@ struct container_cache *container_cache_new(const char *cgroup_root, const char 
 		free(c);
 		errno = -err;
 		return NULL;
+	}
+	return c;
+}
+
+struct container_cache *container_cache_open(const struct container_opts *o)
+{
+	static const char *const under[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	char root[PATH_MAX], runc[PATH_MAX];
+	const char *cg = o->cgroup_root[0] ? o->cgroup_root : NULL;
+	struct container_cache *c;
+
+	/* with a host root, the host's cgroup2 mount is under it */
+	for (size_t i = 0; !cg && o->paths.host_root[0] && i < sizeof(under) / sizeof(under[0]); i++) {
+		snprintf(root, sizeof(root), "%s%s", o->paths.host_root, under[i]);
+		if (!check_cgroup2(root))
+			cg = root;
+	}
+	if (runtime_paths_host(&o->paths, o->paths.runc, runc, sizeof(runc))) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	c = container_cache_new(cg, runc);
+	if (c && o->metadata) {
+		int err = container_cache_enable_meta(c, &o->paths);
+
+		if (err) {
+			container_cache_free(c);
+			errno = -err;
+			return NULL;
+		}
 	}
 	return c;
 }
@@ -772,6 +805,39 @@ static bool could_be_runc(const char *path)
 		 (n > 6 && !strcmp(leaf + n - 6, ".slice")));
 }
 
+static uint64_t boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);	/* vDSO: no system call */
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+bool container_info_is_container(const struct container_info *ci)
+{
+	return ci && ci->ref.runtime != CRT_HOST && ci->ref.id[0];
+}
+
+/*
+ * Ask the resolver about a container that has no answer yet. A full queue
+ * leaves the request unqueued: container_lookup() retries it, so a burst of
+ * new containers delays metadata rather than losing it.
+ */
+static void request_meta(struct container_cache *c, struct container_info *info)
+{
+	if (!c->resolver || !container_info_is_container(info) || info->meta_state == CMETA_DONE ||
+	    info->meta_queued)
+		return;
+	info->meta_state = CMETA_PENDING;
+	info->meta_queued = !meta_resolver_submit(c->resolver, info->cgroup_id, &info->ref);
+}
+
+static void drop_meta(struct container_info *info)
+{
+	free(info->meta);
+	info->meta = NULL;
+}
+
 static void recheck_runc(struct container_cache *c, struct container_info *info, bool force)
 {
 	uint64_t now = monotonic_ms();
@@ -779,15 +845,21 @@ static void recheck_runc(struct container_cache *c, struct container_info *info,
 	if (!force && now - info->checked_ms < CONTAINER_RECHECK_MS)
 		return;
 	info->checked_ms = now;
-	if (detect_runc(c, info->cgroup_path, &info->ref))
+	if (detect_runc(c, info->cgroup_path, &info->ref)) {
 		info->runc_pending = false;
+		request_meta(c, info);
+	}
 }
+
+static void info_from_path(struct container_cache *c, struct container_info *info,
+			   const char *path);
 
 static void resolve_info(struct container_cache *c, uint64_t id, struct container_info *info)
 {
 	char path[PATH_MAX];
 	int err;
 
+	drop_meta(info);
 	memset(info, 0, sizeof(*info));
 	info->cgroup_id = id;
 	err = resolve_path(c, id, path, sizeof(path));
@@ -796,6 +868,13 @@ static void resolve_info(struct container_cache *c, uint64_t id, struct containe
 		info->ref.runtime = CRT_UNKNOWN;
 		return;
 	}
+	info_from_path(c, info, path);
+}
+
+/* Fill a cleared info (cgroup_id set) from its cgroup path. */
+static void info_from_path(struct container_cache *c, struct container_info *info,
+			   const char *path)
+{
 	info->resolved = true;
 	container_parse_cgroup_path(path, &info->ref);
 	if (info->ref.runtime == CRT_HOST ||
@@ -807,6 +886,9 @@ static void resolve_info(struct container_cache *c, uint64_t id, struct containe
 	}
 	info->path_truncated = strlen(path) >= sizeof(info->cgroup_path);
 	set_str(info->cgroup_path, sizeof(info->cgroup_path), path);
+	info->seen_ns = boot_ns();
+	info->start_reason = VGL_CTR_FOUND;
+	request_meta(c, info);
 }
 
 static unsigned int hash_id(uint64_t id)
@@ -850,8 +932,26 @@ static struct cache_entry *cache_remove(struct container_cache *c, uint64_t id)
 static struct cache_entry *cache_take(struct container_cache *c)
 {
 	if (c->size < CONTAINER_CACHE_MAX)
-		return malloc(sizeof(struct cache_entry));
+		return calloc(1, sizeof(struct cache_entry));
 	return cache_remove(c, c->lru.lru_prev->info.cgroup_id);
+}
+
+static void cache_insert(struct container_cache *c, struct cache_entry *e)
+{
+	unsigned int b = hash_id(e->info.cgroup_id);
+
+	e->hnext = c->buckets[b];
+	c->buckets[b] = e;
+	lru_push(c, e);
+	c->size++;
+}
+
+static struct cache_entry *cache_find(struct container_cache *c, uint64_t id)
+{
+	for (struct cache_entry *e = c->buckets[hash_id(id)]; e; e = e->hnext)
+		if (e->info.cgroup_id == id)
+			return e;
+	return NULL;
 }
 
 const struct container_info *container_lookup(struct container_cache *c, uint64_t cgroup_id)
@@ -865,19 +965,23 @@ const struct container_info *container_lookup(struct container_cache *c, uint64_
 			lru_push(c, e);
 			if (e->info.runc_pending)
 				recheck_runc(c, &e->info, false);
+			else if (e->info.meta_state == CMETA_PENDING && !e->info.meta_queued)
+				request_meta(c, &e->info);
 			return &e->info;
 		}
 	}
 	e = cache_take(c);
 	if (!e) {
+		/* no entry to hold an answer: do not ask */
+		struct meta_resolver *r = c->resolver;
+
+		c->resolver = NULL;
 		resolve_info(c, cgroup_id, &c->scratch);
+		c->resolver = r;
 		return &c->scratch;
 	}
 	resolve_info(c, cgroup_id, &e->info);
-	e->hnext = c->buckets[b];
-	c->buckets[b] = e;
-	lru_push(c, e);
-	c->size++;
+	cache_insert(c, e);
 	return &e->info;
 }
 
@@ -897,14 +1001,23 @@ void container_recheck_pending(struct container_cache *c, uint64_t cgroup_id)
 {
 	struct cache_entry *e;
 
-	for (e = c->buckets[hash_id(cgroup_id)]; e; e = e->hnext)
-		if (e->info.cgroup_id == cgroup_id && e->info.runc_pending)
+	for (e = c->buckets[hash_id(cgroup_id)]; e; e = e->hnext) {
+		if (e->info.cgroup_id != cgroup_id)
+			continue;
+		if (e->info.runc_pending)
 			recheck_runc(c, &e->info, true);
+		else if (e->info.meta_state == CMETA_WAIT_EXEC)
+			request_meta(c, &e->info);
+	}
 }
 
 void container_cache_forget(struct container_cache *c, uint64_t cgroup_id)
 {
-	free(cache_remove(c, cgroup_id));
+	struct cache_entry *e = cache_remove(c, cgroup_id);
+
+	if (e)
+		drop_meta(&e->info);
+	free(e);
 }
 
 /* ---- runc state ---- */
@@ -1009,6 +1122,129 @@ int container_runc_rootfs(const struct container_cache *c, const char *id, char 
 	return err;
 }
 
+/* ---- metadata and lifecycle ---- */
+
+int container_cache_enable_meta(struct container_cache *c, const struct runtime_paths *paths)
+{
+	if (c->resolver)
+		return 0;
+	c->resolver = meta_resolver_new(paths);
+	return c->resolver ? 0 : -errno;
+}
+
+void container_cache_note_mkdir(struct container_cache *c, uint64_t cgroup_id, const char *path,
+				size_t len, uint32_t pid, const char *comm, uint64_t ts_ns)
+{
+	char p[PATH_MAX];
+	struct cache_entry *e;
+
+	if (!len || len >= sizeof(p))
+		return;		/* a lookup resolves it, should it matter */
+	memcpy(p, path, len);
+	p[len] = '\0';
+	container_cache_forget(c, cgroup_id);	/* a stale entry would keep an old answer */
+	e = cache_take(c);
+	if (!e)
+		return;
+	drop_meta(&e->info);
+	memset(&e->info, 0, sizeof(e->info));
+	e->info.cgroup_id = cgroup_id;
+	info_from_path(c, &e->info, p);
+	e->info.start_reason = VGL_CTR_CREATED;
+	e->info.creator_pid = pid;
+	set_str(e->info.creator_comm, sizeof(e->info.creator_comm), comm);
+	e->info.seen_ns = ts_ns;
+	cache_insert(c, e);
+}
+
+const struct container_info *container_peek(struct container_cache *c, uint64_t cgroup_id)
+{
+	struct cache_entry *e = cache_find(c, cgroup_id);
+
+	return e ? &e->info : NULL;
+}
+
+bool container_cache_has_results(const struct container_cache *c)
+{
+	return c->resolver && meta_resolver_has_results(c->resolver);
+}
+
+/*
+ * One answer. A plain runc container asked about at its cgroup's creation
+ * has no state file yet: it is asked again at its first exec rather than
+ * settled without metadata.
+ */
+static bool apply_result(struct container_cache *c, struct meta_result *r)
+{
+	struct cache_entry *e = cache_find(c, r->cgroup_id);
+	struct container_info *info;
+
+	if (!e || e->info.meta_state == CMETA_DONE) {
+		free(r->meta);		/* forgotten, or answered twice */
+		return false;
+	}
+	info = &e->info;
+	info->meta_queued = false;
+	if (r->err && info->ref.runtime == CRT_RUNC && info->meta_state == CMETA_PENDING &&
+	    !info->meta_retried) {
+		info->meta_state = CMETA_WAIT_EXEC;
+		info->meta_retried = true;	/* asked twice at most */
+		return false;
+	}
+	drop_meta(info);
+	info->meta = r->meta;
+	info->meta_state = CMETA_DONE;
+	/* a cgroupfs kubepods path names no runtime; the one that answered does */
+	if (info->meta && info->ref.runtime == CRT_UNKNOWN)
+		info->ref.runtime = info->meta->runtime;
+	return true;
+}
+
+size_t container_cache_collect(struct container_cache *c,
+			       void (*ready)(void *ctx, const struct container_info *ci),
+			       void *ctx)
+{
+	struct meta_result res[32];
+	size_t n, applied = 0;
+
+	if (!c->resolver)
+		return 0;
+	while ((n = meta_resolver_collect(c->resolver, res, sizeof(res) / sizeof(res[0])))) {
+		for (size_t i = 0; i < n; i++) {
+			if (!apply_result(c, &res[i]))
+				continue;
+			applied++;
+			if (ready) {
+				const struct container_info *ci = container_peek(c, res[i].cgroup_id);
+
+				if (ci)
+					ready(ctx, ci);
+			}
+		}
+	}
+	return applied;
+}
+
+bool container_mark_started(struct container_cache *c, uint64_t cgroup_id)
+{
+	struct cache_entry *e = cache_find(c, cgroup_id);
+	bool first = e && !e->info.started;
+
+	if (e)
+		e->info.started = true;
+	return first;
+}
+
+bool container_cache_wait_idle(struct container_cache *c, unsigned int timeout_ms)
+{
+	for (unsigned int waited = 0; c->resolver && meta_resolver_busy(c->resolver); waited++) {
+		if (waited >= timeout_ms)
+			return false;
+		usleep(1000);
+	}
+	return true;
+}
+
 size_t container_cache_size(const struct container_cache *c)
 {
 	return c->size;
@@ -1020,8 +1256,10 @@ void container_cache_free(struct container_cache *c)
 
 	if (!c)
 		return;
+	meta_resolver_free(c->resolver);
 	for (e = c->lru.lru_next; e != &c->lru; e = next) {
 		next = e->lru_next;
+		drop_meta(&e->info);
 		free(e);
 	}
 	if (c->root_fd >= 0)

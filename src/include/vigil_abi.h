@@ -74,6 +74,11 @@ enum vgl_event_type {
 	VGL_EV_PRCTL,
 	VGL_EV_SETXATTR,
 	VGL_EV_IO_URING_SETUP,
+	/* containers: the kernel reports cgroup creation and removal (VGL_EV_CGROUP);
+	 * userspace makes the container lifecycle records from them */
+	VGL_EV_CGROUP,
+	VGL_EV_CONTAINER_START,
+	VGL_EV_CONTAINER_EXIT,
 	VGL_EV_MAX,
 };
 
@@ -235,6 +240,34 @@ struct vgl_net {
 	__u32 _pad;
 };
 enum { VGL_NET_S_UNIX_PATH };
+
+/* containers ------------------------------------------------------- */
+
+#define VGL_CGROUP_MKDIR	1
+#define VGL_CGROUP_RMDIR	2
+
+/* cgroup v2 mkdir/rmdir (the default hierarchy only). string: the cgroup's
+ * path from the hierarchy's root, as the kernel's cgroup_path() gives it */
+struct vgl_cgroup {
+	__u64 id;		/* the new (removed) cgroup's id; hdr.cgroup_id is the caller's */
+	__u32 level;		/* depth below the root */
+	__u8 op;		/* VGL_CGROUP_MKDIR or VGL_CGROUP_RMDIR */
+	__u8 _pad[3];
+};
+enum { VGL_CGROUP_S_PATH };
+
+/* Why userspace says a container started (exited). */
+#define VGL_CTR_CREATED		1	/* its cgroup was created while vigil ran */
+#define VGL_CTR_FOUND		2	/* first seen in a running container's event */
+#define VGL_CTR_REMOVED		3	/* its cgroup was removed */
+
+/* container_start / container_exit: made by userspace, never by the kernel;
+ * hdr.cgroup_id is the container's cgroup, hdr.pid the process that created
+ * (removed) it when known, else 0 */
+struct vgl_container {
+	__u32 reason;		/* VGL_CTR_* */
+	__u32 _pad;
+};
 
 /* privilege and kernel --------------------------------------------- */
 
@@ -492,6 +525,8 @@ _Static_assert(sizeof(struct vgl_nb_lpm4) == 12, "vgl_nb_lpm4 layout");
 _Static_assert(sizeof(struct vgl_nb_lpm6) == 24, "vgl_nb_lpm6 layout");
 _Static_assert(sizeof(struct vgl_nb_verdict) == 16, "vgl_nb_verdict layout");
 _Static_assert(sizeof(struct vgl_hdr) == 96, "vgl_hdr layout");
+_Static_assert(sizeof(struct vgl_cgroup) == 16, "vgl_cgroup layout");
+_Static_assert(sizeof(struct vgl_container) == 8, "vgl_container layout");
 _Static_assert(sizeof(struct vgl_exec) == 72, "vgl_exec layout");
 _Static_assert(sizeof(struct vgl_file) == 48, "vgl_file layout");
 _Static_assert(sizeof(struct vgl_mem) == 40, "vgl_mem layout");

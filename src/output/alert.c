@@ -64,11 +64,7 @@ static void alert_container(struct json *j, const struct enriched_event *e)
 		return;
 	}
 	json_obj_begin(j);
-	json_kv_str(j, "id", c->ref.id);
-	json_kv_str(j, "runtime", container_runtime_name(c->ref.runtime));
-	json_kv_str(j, "cgroup", c->cgroup_path);
-	if (c->ref.pod_uid[0])
-		json_kv_str(j, "pod_uid", c->ref.pod_uid);
+	format_container_members(j, c);
 	json_obj_end(j);
 }
 
@@ -100,13 +96,13 @@ void alert_format_json(struct json *j, const struct alert *a, const struct enric
 void alert_format_text(struct json *j, const struct alert *a, const struct enriched_event *e,
 		       uint64_t latency_us)
 {
-	char ts[64];
+	char ts[64], ctr[512];
 	const struct container_info *c = e->ctr;
 
 	format_time(ts, sizeof(ts), e->realtime_ns);
+	format_container_brief(ctr, sizeof(ctr), c);
 	json_appendf(j, "%.23s %-8s %s %s [%s] (%s%s, %lluus)", ts, severity_name(a->rule->severity),
 		     a->rule->id, a->message, a->action,
-		     c && c->ref.runtime != CRT_HOST ? "container " : "",
-		     c && c->ref.runtime != CRT_HOST ? c->ref.id : "host",
+		     c && c->ref.runtime != CRT_HOST ? "container " : "", ctr,
 		     (unsigned long long)latency_us);
 }

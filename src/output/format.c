@@ -97,20 +97,73 @@ static void format_proc(struct json *j, const struct enriched_event *e)
 	json_arr_end(j);
 }
 
-static void format_container(struct json *j, const struct enriched_event *e)
+/* "k:v,k2:v2" as {"k": "v", "k2": "v2"}. */
+static void format_labels(struct json *j, const char *labels)
 {
-	const struct container_info *c = e->ctr;
-	bool host = !c || c->ref.runtime == CRT_HOST;
+	const char *p = labels;
 
-	json_key(j, "container");
+	json_key(j, "labels");
 	json_obj_begin(j);
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		const char *colon = memchr(p, ':', len);
+
+		if (colon) {
+			json_key_n(j, p, colon - p);
+			json_strn(j, colon + 1, len - (colon - p) - 1);
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	json_obj_end(j);
+}
+
+void format_container_members(struct json *j, const struct container_info *c)
+{
+	const struct container_meta *m = c ? c->meta : NULL;
+	bool host = !container_info_is_container(c) && (!c || !c->ref.pod_uid[0]);
+
 	json_kv_str(j, "id", host ? "host" : c->ref.id);
 	json_kv_str(j, "runtime", host ? "host" : container_runtime_name(c->ref.runtime));
 	if (c)
 		json_kv_str(j, "cgroup", c->cgroup_path);
-	if (c && c->ref.pod_uid[0])
-		json_kv_str(j, "pod_uid", c->ref.pod_uid);
+	if (host)
+		return;
+	json_kv_str(j, "name", m ? m->name : "");
+	json_kv_str(j, "image", m ? m->image : "");
+	json_kv_str(j, "pod", m ? m->pod_name : "");
+	json_kv_str(j, "namespace", m ? m->pod_namespace : "");
+	json_kv_str(j, "pod_uid", m && m->pod_uid[0] ? m->pod_uid : c->ref.pod_uid);
+	format_labels(j, m ? m->labels : "");
+	if (m && m->sandbox)
+		json_kv_bool(j, "sandbox", true);
+	/* the runtime's state has not answered yet: name and image may come later */
+	if (c->meta_state == CMETA_PENDING || c->meta_state == CMETA_WAIT_EXEC)
+		json_kv_bool(j, "metadata_pending", true);
+}
+
+static void format_container(struct json *j, const struct enriched_event *e)
+{
+	json_key(j, "container");
+	json_obj_begin(j);
+	format_container_members(j, e->ctr);
 	json_obj_end(j);
+}
+
+void format_container_brief(char *buf, size_t size, const struct container_info *c)
+{
+	const struct container_meta *m = c ? c->meta : NULL;
+
+	if (!c || c->ref.runtime == CRT_HOST)
+		snprintf(buf, size, "host");
+	else if (m && m->pod_name[0])
+		snprintf(buf, size, "%.12s %s/%s/%s", c->ref.id, m->pod_namespace, m->pod_name,
+			 m->name);
+	else if (m && m->name[0])
+		snprintf(buf, size, "%.12s %s", c->ref.id, m->name);
+	else
+		snprintf(buf, size, "%.12s", c->ref.id);
 }
 
 /* What the kernel (or the fanotify thread) did about the event. */
@@ -149,6 +202,8 @@ static void format_body(struct json *j, const struct event_view *v)
 		format_memory_body(j, v);
 	else if (!strcmp(info->category, "network"))
 		format_net_body(j, v);
+	else if (!strcmp(info->category, "container"))
+		format_container_body(j, v);
 	else
 		format_priv_body(j, v);
 }
@@ -179,14 +234,13 @@ void format_text(struct json *j, const struct enriched_event *e)
 {
 	const struct vgl_hdr *h = e->v.hdr;
 	const struct event_type_info *info = event_info(h->type);
-	const struct container_info *c = e->ctr;
-	char ts[64];
+	char ts[64], ctr[512];
 	struct json body;
 
 	format_time(ts, sizeof(ts), e->realtime_ns);
-	json_appendf(j, "%.12s %-14s %7u %-15.*s %-12.12s", ts + 11, info->name, h->pid,
-		     (int)strnlen(h->comm, sizeof(h->comm)), h->comm,
-		     c && c->ref.runtime != CRT_HOST ? c->ref.id : "host");
+	format_container_brief(ctr, sizeof(ctr), e->ctr);
+	json_appendf(j, "%.12s %-14s %7u %-15.*s %-12s", ts + 11, info->name, h->pid,
+		     (int)strnlen(h->comm, sizeof(h->comm)), h->comm, ctr);
 	if (h->ret < 0)
 		json_appendf(j, " [%s]", format_errno_name(h->ret) ?: "error");
 	/* the body as compact JSON: one format to maintain */

@@ -38,6 +38,14 @@ void format_file_body(struct json *j, const struct event_view *v);
 void format_memory_body(struct json *j, const struct event_view *v);
 void format_net_body(struct json *j, const struct event_view *v);
 void format_priv_body(struct json *j, const struct event_view *v);
+void format_container_body(struct json *j, const struct event_view *v);
+
+/* The members of the "container" object (id, runtime, cgroup; for containers
+ * name, image, pod, namespace, pod_uid, labels) into an open object. */
+void format_container_members(struct json *j, const struct container_info *c);
+
+/* "host", "<id12>", "<id12> <name>" or "<id12> <namespace>/<pod>/<name>". */
+void format_container_brief(char *buf, size_t size, const struct container_info *c);
 
 /* Symbolic names the rule engine shares with the formatters (NULL: unknown). */
 const char *net_family_name(unsigned int family);

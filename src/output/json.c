@@ -94,9 +94,14 @@ void json_arr_end(struct json *j)
 
 void json_key(struct json *j, const char *key)
 {
+	json_key_n(j, key, strlen(key));
+}
+
+void json_key_n(struct json *j, const char *key, size_t len)
+{
 	sep(j);
 	putc_(j, '"');
-	json_escape(j, key, strlen(key));
+	json_escape(j, key, len);
 	put(j, "\":", 2);
 	j->need_comma = false;	/* the value follows without a comma */
 }

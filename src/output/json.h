@@ -32,6 +32,7 @@ void json_arr_end(struct json *j);
 
 /* Object key; the next call writes its value. */
 void json_key(struct json *j, const char *key);
+void json_key_n(struct json *j, const char *key, size_t len);	/* key need not end in NUL */
 
 void json_str(struct json *j, const char *s);
 void json_strn(struct json *j, const char *s, size_t len);

@@ -17,6 +17,7 @@
 #include "respond/fandeny.h"
 #include "respond/netblock.h"
 #include "detect/fields.h"
+#include "enrich/container.h"
 #include <stddef.h>
 #include "log.h"
 
@@ -214,12 +215,20 @@ static void cgroup_write(struct responder *r, const struct exec_plan *p, unsigne
 		log_debug("enf_cgroups: %s", strerror(errno));
 }
 
+/* Is what we know of the container final? A comparison made on metadata
+ * still being read would be wrong in the kernel until the next exec. */
+static bool container_settled(const struct container_info *ci)
+{
+	return !ci || (!ci->runc_pending && ci->meta_state != CMETA_PENDING &&
+		       ci->meta_state != CMETA_WAIT_EXEC);
+}
+
 void respond_note_cgroup(struct responder *r, uint64_t cgroup_id,
 			 const struct container_info *ci, bool changed)
 {
 	size_t i;
 
-	if (!r || !r->cgroups || !cgroup_id)
+	if (!r || !r->cgroups || !cgroup_id || !container_settled(ci))
 		return;
 	i = cgroup_slot(r, cgroup_id);
 	if (r->cgroups[i] && !changed)

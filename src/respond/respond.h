@@ -83,9 +83,10 @@ void respond_note_container(struct responder *r, const char *rootfs, uint64_t st
 
 /*
  * The container of cgroup_id (NULL: host) as the agent knows it now.
- * Called for every exec: after the first call for an id it costs a lookup
- * unless changed says the metadata has changed since. Tells the kernel
- * which container sets of the kill rules the cgroup is in.
+ * Called for every exec, and with changed when its metadata arrives: tells
+ * the kernel which container sets of the kill rules the cgroup is in, once
+ * the metadata is settled (until then the kernel leaves those rules to
+ * userspace). After that a call costs a lookup.
  */
 struct container_info;
 void respond_note_cgroup(struct responder *r, uint64_t cgroup_id,

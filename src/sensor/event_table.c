@@ -82,6 +82,14 @@ static const struct event_type_info event_types[VGL_EV_MAX] = {
 		  "vgl_sys_exit_setxattrat" } },
 	[VGL_EV_IO_URING_SETUP] = { "io_uring_setup", "kernel", BODY(vgl_syscall), 0, false,
 		{ "vgl_sys_exit_io_uring_setup" } },
+
+	/* always on: it keeps the container cache current (lifecycle, metadata) */
+	[VGL_EV_CGROUP] = { "cgroup", "container", BODY(vgl_cgroup), 1, true,
+		{ "vgl_cgroup_mkdir", "vgl_cgroup_rmdir" } },
+	[VGL_EV_CONTAINER_START] = { "container_start", "container", BODY(vgl_container), 0,
+		false, { NULL }, .userspace = true },
+	[VGL_EV_CONTAINER_EXIT] = { "container_exit", "container", BODY(vgl_container), 0,
+		false, { NULL }, .userspace = true },
 };
 
 const struct event_type_info *event_info(unsigned int type)

@@ -23,6 +23,9 @@ struct event_type_info {
 	 * kernel is served by the raw sys_exit fallback when fallback is set */
 	const char *progs[EVENT_PROGS_MAX];
 	bool fallback;
+	/* made by userspace from other records (container lifecycle): no
+	 * program of its own, always available */
+	bool userspace;
 };
 
 typedef uint64_t event_mask_t;

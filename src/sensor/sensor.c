@@ -256,10 +256,12 @@ static void fallback_clear(struct sensor *s)
 		bpf_map__delete_elem(map, &fallback_nrs[i].nr, sizeof(uint32_t), 0);
 }
 
-/* A sched_* (tp_btf) program: costs nothing to unrelated syscalls. */
+/* A sched_* or cgroup_* (tp_btf) program: costs nothing to unrelated syscalls. */
 static bool slot_is_sched(const struct prog_slot *slot)
 {
-	return !strncmp(bpf_program__section_name(slot->prog), "tp_btf/sched_", 13);
+	const char *sec = bpf_program__section_name(slot->prog);
+
+	return !strncmp(sec, "tp_btf/sched_", 13) || !strncmp(sec, "tp_btf/cgroup_", 14);
 }
 
 /*
@@ -320,6 +322,10 @@ int sensor_select(struct sensor *s, event_mask_t mask, event_mask_t *effective)
 			continue;
 		bool selected = mask & EVENT_BIT(t);
 
+		if (info->userspace) {
+			got |= selected ? EVENT_BIT(t) : 0;
+			continue;
+		}
 		if (!selected && !info->lifecycle) {
 			detach_type(s, info);
 			continue;

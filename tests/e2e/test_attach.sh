@@ -14,9 +14,10 @@ attached_hooks() {
 vigil_start -e none
 hooks=$(attached_hooks)
 vigil_stop
-[ "$hooks" = "sched_process_exec sched_process_exit sched_process_fork " ] ||
+# cgroup_mkdir/rmdir keep the container cache (lifecycle, metadata) current
+[ "$hooks" = "cgroup_mkdir cgroup_rmdir sched_process_exec sched_process_exit sched_process_fork " ] ||
 	fail "-e none attached more than the lifecycle hooks: '$hooks'"
-pass "-e none: only sched_process_exec/fork/exit (no syscall hook)"
+pass "-e none: only sched_process_exec/fork/exit and cgroup_mkdir/rmdir (no syscall hook)"
 
 vigil_start -e exec
 hooks=$(attached_hooks)

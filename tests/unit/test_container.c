@@ -24,6 +24,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "enrich/container.h"
+#include "enrich/runtime_meta.h"
+#include "vigil_abi.h"
 
 #define ID	"9983bb7f2b155e7005f735acee657c345a3953dab75b888be6286d8bd5bd4ce7"
 #define ID2	"a52fc7efb25d6baac132290ac04f5de6123882f957a8ef93f1350d2583d6fe5d"
@@ -722,6 +724,315 @@ static void test_cache_bad_root(void **state)
 	rmdir(dir);
 }
 
+
+/* ---- runtime metadata: each runtime's files, under a temporary host root ---- */
+
+struct meta_fixture {
+	char root[64];			/* the host root */
+	struct runtime_paths paths;
+};
+
+/* Write text to root + rel, creating the directories on the way. */
+static void put_file(const struct meta_fixture *m, const char *rel, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	fmt(path, sizeof(path), "%s%s", m->root, rel);
+	for (char *p = path + strlen(m->root) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static int meta_setup(void **state)
+{
+	struct meta_fixture *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return -1;
+	strcpy(m->root, "/tmp/vigil-host-XXXXXX");
+	if (!mkdtemp(m->root))
+		return -1;
+	runtime_paths_default(&m->paths);
+	assert_int_equal(runtime_paths_set(&m->paths, "host_root", m->root), 0);
+	*state = m;
+	return 0;
+}
+
+static int meta_teardown(void **state)
+{
+	struct meta_fixture *m = *state;
+
+	rm_tree(m->root);
+	free(m);
+	return 0;
+}
+
+static void read_meta(const struct meta_fixture *m, enum container_runtime rt, const char *id,
+		      struct container_meta *out, int want)
+{
+	struct container_ref ref = { .runtime = rt };
+
+	snprintf(ref.id, sizeof(ref.id), "%s", id);
+	assert_int_equal(runtime_meta_read(&m->paths, &ref, out), want);
+}
+
+/* containerd's CRI annotations; the spec indented with tabs as Go's
+ * MarshalIndent may write it (YAML refuses tabs: the reader must not). */
+static void test_meta_containerd(void **state)
+{
+	struct meta_fixture *m = *state;
+	struct container_meta meta;
+
+	put_file(m, "/run/containerd/io.containerd.runtime.v2.task/k8s.io/" ID "/config.json",
+		 "{\n\t\"ociVersion\": \"1.1.0\",\n\t\"annotations\": {\n"
+		 "\t\t\"io.kubernetes.cri.container-type\": \"container\",\n"
+		 "\t\t\"io.kubernetes.cri.sandbox-name\": \"web-1\",\n"
+		 "\t\t\"io.kubernetes.cri.sandbox-namespace\": \"prod\",\n"
+		 "\t\t\"io.kubernetes.cri.sandbox-uid\": \"" UID "\",\n"
+		 "\t\t\"io.kubernetes.cri.container-name\": \"nginx\",\n"
+		 "\t\t\"io.kubernetes.cri.image-name\": \"docker.io/library/nginx:1.25\"\n\t}\n}\n");
+	read_meta(m, CRT_CONTAINERD, ID, &meta, 0);
+	assert_int_equal(meta.runtime, CRT_CONTAINERD);
+	assert_string_equal(meta.name, "nginx");
+	assert_string_equal(meta.pod_name, "web-1");
+	assert_string_equal(meta.pod_namespace, "prod");
+	assert_string_equal(meta.pod_uid, UID);
+	assert_string_equal(meta.image, "docker.io/library/nginx:1.25");
+	assert_false(meta.sandbox);
+	assert_string_equal(meta.labels, "");
+
+	/* a pod's sandbox, in a namespace other than k8s.io */
+	put_file(m, "/run/containerd/io.containerd.runtime.v2.task/other/" ID2 "/config.json",
+		 "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"sandbox\","
+		 "\"io.kubernetes.cri.sandbox-name\":\"web-1\"}}");
+	read_meta(m, CRT_CONTAINERD, ID2, &meta, 0);
+	assert_true(meta.sandbox);
+	assert_string_equal(meta.pod_name, "web-1");
+	assert_string_equal(meta.name, "");
+}
+
+/* docker's tasks under containerd ("moby"): the names are docker's own. */
+static void test_meta_docker(void **state)
+{
+	struct meta_fixture *m = *state;
+	struct container_meta meta;
+
+	put_file(m, "/var/lib/docker/containers/" ID "/config.v2.json",
+		 "{\"ID\":\"" ID "\",\"Name\":\"/web\",\"Config\":{\"Image\":\"nginx:latest\","
+		 "\"Labels\":{\"com.example.team\":\"blue\",\"bad,key\":\"x\"}}}");
+	read_meta(m, CRT_DOCKER, ID, &meta, 0);
+	assert_int_equal(meta.runtime, CRT_DOCKER);
+	assert_string_equal(meta.name, "web");
+	assert_string_equal(meta.image, "nginx:latest");
+	assert_string_equal(meta.labels, "com.example.team:blue");
+
+	put_file(m, "/run/containerd/io.containerd.runtime.v2.task/moby/" ID "/config.json",
+		 "{\"annotations\":{}}");
+	read_meta(m, CRT_CONTAINERD, ID, &meta, 0);
+	assert_int_equal(meta.runtime, CRT_DOCKER);
+	assert_string_equal(meta.name, "web");
+
+	/* Kubernetes through dockershim: the pod is in the labels */
+	put_file(m, "/var/lib/docker/containers/" ID2 "/config.v2.json",
+		 "{\"Name\":\"/k8s_api_api-7_dev_" UID "_0\",\"Config\":{\"Image\":\"api:2\","
+		 "\"Labels\":{\"io.kubernetes.pod.name\":\"api-7\","
+		 "\"io.kubernetes.pod.namespace\":\"dev\",\"io.kubernetes.container.name\":\"api\"}}}");
+	read_meta(m, CRT_DOCKER, ID2, &meta, 0);
+	assert_string_equal(meta.name, "api");
+	assert_string_equal(meta.pod_name, "api-7");
+	assert_string_equal(meta.pod_namespace, "dev");
+	assert_string_equal(meta.labels, "");
+}
+
+/* CRI-O: who from the container's Labels annotation, pod labels from its sandbox. */
+static void test_meta_crio(void **state)
+{
+	struct meta_fixture *m = *state;
+	struct container_meta meta;
+
+	put_file(m, "/run/containers/storage/overlay-containers/" ID2 "/userdata/config.json",
+		 "{\"annotations\":{\"io.kubernetes.cri-o.ContainerType\":\"sandbox\","
+		 "\"io.kubernetes.cri-o.Labels\":\"{\\\"app\\\":\\\"shop\\\",\\\"tier\\\":\\\"front\\\","
+		 "\\\"io.kubernetes.pod.name\\\":\\\"shop-0\\\"}\"}}");
+	put_file(m, "/run/containers/storage/overlay-containers/" ID "/userdata/config.json",
+		 "{\"annotations\":{\"io.kubernetes.cri-o.ContainerType\":\"container\","
+		 "\"io.kubernetes.cri-o.SandboxID\":\"" ID2 "\","
+		 "\"io.kubernetes.cri-o.ImageName\":\"quay.io/shop/cart:3\","
+		 "\"io.kubernetes.cri-o.Labels\":\"{\\\"io.kubernetes.container.name\\\":\\\"cart\\\","
+		 "\\\"io.kubernetes.pod.name\\\":\\\"shop-0\\\","
+		 "\\\"io.kubernetes.pod.namespace\\\":\\\"prod\\\","
+		 "\\\"io.kubernetes.pod.uid\\\":\\\"" UID "\\\"}\"}}");
+	read_meta(m, CRT_CRIO, ID, &meta, 0);
+	assert_int_equal(meta.runtime, CRT_CRIO);
+	assert_string_equal(meta.name, "cart");
+	assert_string_equal(meta.pod_name, "shop-0");
+	assert_string_equal(meta.pod_namespace, "prod");
+	assert_string_equal(meta.pod_uid, UID);
+	assert_string_equal(meta.image, "quay.io/shop/cart:3");
+	assert_string_equal(meta.labels, "app:shop,tier:front");
+
+	/* the sandbox itself: its own labels are the pod's too */
+	read_meta(m, CRT_CRIO, ID2, &meta, 0);
+	assert_true(meta.sandbox);
+	assert_string_equal(meta.pod_name, "shop-0");
+
+	/* a kubepods cgroupfs path names no runtime: CRI-O's state answers */
+	read_meta(m, CRT_UNKNOWN, ID, &meta, 0);
+	assert_int_equal(meta.runtime, CRT_CRIO);
+	assert_string_equal(meta.name, "cart");
+}
+
+/* podman: names and image from containers/storage's list. */
+static void test_meta_podman(void **state)
+{
+	struct meta_fixture *m = *state;
+	struct container_meta meta;
+
+	put_file(m, "/var/lib/containers/storage/overlay-containers/containers.json",
+		 "[{\"id\":\"" ID2 "\",\"names\":[\"other\"],\"metadata\":\"{}\"},"
+		 "{\"id\":\"" ID "\",\"names\":[\"db\"],\"image\":\"5ab1\","
+		 "\"metadata\":\"{\\\"image-name\\\":\\\"docker.io/library/postgres:16\\\","
+		 "\\\"name\\\":\\\"db\\\"}\"}]");
+	read_meta(m, CRT_PODMAN, ID, &meta, 0);
+	assert_int_equal(meta.runtime, CRT_PODMAN);
+	assert_string_equal(meta.name, "db");
+	assert_string_equal(meta.image, "docker.io/library/postgres:16");
+	read_meta(m, CRT_PODMAN, "0123", &meta, -ENOENT);
+}
+
+/* runc keeps the bundle's annotations in its state as "key=value" labels;
+ * crun's status names the bundle. */
+static void test_meta_runc_crun(void **state)
+{
+	struct meta_fixture *m = *state;
+	struct container_meta meta;
+
+	put_file(m, "/run/runc/box/state.json",
+		 "{\"id\":\"box\",\"config\":{\"labels\":[\"io.kubernetes.pod.name=p=1\","
+		 "\"io.kubernetes.pod.namespace=ns\",\"bundle=/srv/box\"]}}");
+	read_meta(m, CRT_RUNC, "box", &meta, 0);
+	assert_int_equal(meta.runtime, CRT_RUNC);
+	assert_string_equal(meta.pod_name, "p=1");
+	assert_string_equal(meta.pod_namespace, "ns");
+
+	put_file(m, "/srv/crunbox/config.json",
+		 "{\"annotations\":{\"io.kubernetes.container.name\":\"c1\"}}");
+	put_file(m, "/run/crun/" ID "/status", "{\"pid\":1,\"bundle\":\"/srv/crunbox\"}");
+	read_meta(m, CRT_UNKNOWN, ID, &meta, 0);
+	assert_string_equal(meta.name, "c1");
+}
+
+static void test_meta_missing_and_bad(void **state)
+{
+	struct meta_fixture *m = *state;
+	struct container_meta meta;
+
+	read_meta(m, CRT_CONTAINERD, ID, &meta, -ENOENT);
+	read_meta(m, CRT_UNKNOWN, ID, &meta, -ENOENT);
+	read_meta(m, CRT_CONTAINERD, "..", &meta, -ENOENT);
+	read_meta(m, CRT_CONTAINERD, "", &meta, -ENOENT);
+	put_file(m, "/run/containerd/io.containerd.runtime.v2.task/k8s.io/" ID "/config.json",
+		 "{\"annotations\": [unclosed");
+	read_meta(m, CRT_CONTAINERD, ID, &meta, -EINVAL);
+	assert_string_equal(meta.name, "");
+	/* nspawn: the machine name is all there is */
+	read_meta(m, CRT_NSPAWN, "debian", &meta, 0);
+	assert_string_equal(meta.name, "debian");
+}
+
+static void test_meta_labels_and_paths(void **state)
+{
+	struct container_meta meta = { 0 };
+	struct runtime_paths p;
+	char big[CONTAINER_LABELS_LEN];
+
+	container_meta_add_label(&meta, "app", "web");
+	container_meta_add_label(&meta, "a:b", "x");		/* ':' in a key: ambiguous */
+	container_meta_add_label(&meta, "k", "v,w");		/* ',' in a value: ambiguous */
+	container_meta_add_label(&meta, "url", "http://x");	/* ':' in a value is fine */
+	assert_string_equal(meta.labels, "app:web,url:http://x");
+	memset(big, 'v', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	container_meta_add_label(&meta, "big", big);		/* does not fit: left out */
+	assert_string_equal(meta.labels, "app:web,url:http://x");
+
+	runtime_paths_default(&p);
+	assert_string_equal(p.containerd, "/run/containerd");
+	assert_string_equal(p.host_root, "");
+	assert_int_equal(runtime_paths_set(&p, "host_root", "/host/"), 0);
+	assert_string_equal(p.host_root, "/host");
+	assert_int_equal(runtime_paths_set(&p, "host_root", "/"), 0);
+	assert_string_equal(p.host_root, "");
+	assert_int_equal(runtime_paths_set(&p, "crio", "relative"), -EINVAL);
+	assert_int_equal(runtime_paths_set(&p, "nope", "/x"), -ENOENT);
+}
+
+static int ready_calls;
+static uint64_t ready_id;
+
+static void count_ready(void *ctx, const struct container_info *ci)
+{
+	ready_calls++;
+	ready_id = ci->cgroup_id;
+}
+
+/* The cache asks the resolver thread at mkdir; collect applies the answer. */
+static void test_meta_cache_resolver(void **state)
+{
+	struct meta_fixture *m = *state;
+	struct container_opts o;
+	struct container_cache *c;
+	const struct container_info *ci;
+	const char *path = "/kubepods/besteffort/pod" UID "/" ID;
+
+	put_file(m, "/run/containerd/io.containerd.runtime.v2.task/k8s.io/" ID "/config.json",
+		 "{\"annotations\":{\"io.kubernetes.cri.sandbox-name\":\"web-1\","
+		 "\"io.kubernetes.cri.sandbox-namespace\":\"prod\"}}");
+	container_opts_default(&o);
+	o.paths = m->paths;
+	c = container_cache_open(&o);
+	assert_non_null(c);
+	container_cache_note_mkdir(c, 0x7fff0001, path, strlen(path), 42, "runc", 1000);
+	ci = container_peek(c, 0x7fff0001);
+	assert_non_null(ci);
+	assert_int_equal(ci->ref.runtime, CRT_CONTAINERD);
+	assert_int_equal(ci->start_reason, VGL_CTR_CREATED);
+	assert_int_equal(ci->creator_pid, 42);
+	assert_true(ci->meta_state == CMETA_PENDING || ci->meta_state == CMETA_DONE);
+	/* a host cgroup is never asked about */
+	container_cache_note_mkdir(c, 0x7fff0002, "/system.slice/x.service", 23, 1, "systemd", 1);
+	assert_int_equal(container_peek(c, 0x7fff0002)->meta_state, CMETA_NONE);
+
+	assert_true(container_cache_wait_idle(c, 5000) || container_cache_has_results(c));
+	ready_calls = 0;
+	assert_int_equal(container_cache_collect(c, count_ready, NULL), 1);
+	assert_int_equal(ready_calls, 1);
+	assert_true(ready_id == 0x7fff0001);
+	ci = container_peek(c, 0x7fff0001);
+	assert_int_equal(ci->meta_state, CMETA_DONE);
+	assert_non_null(ci->meta);
+	assert_string_equal(ci->meta->pod_name, "web-1");
+	assert_string_equal(ci->meta->pod_namespace, "prod");
+	assert_string_equal(ci->meta->pod_uid, UID);	/* from the path */
+	assert_true(container_mark_started(c, 0x7fff0001));
+	assert_false(container_mark_started(c, 0x7fff0001));
+
+	/* an answer for a forgotten cgroup is dropped */
+	container_cache_note_mkdir(c, 0x7fff0003, path, strlen(path), 42, "runc", 1000);
+	container_cache_forget(c, 0x7fff0003);
+	assert_true(container_cache_wait_idle(c, 5000) || container_cache_has_results(c));
+	assert_int_equal(container_cache_collect(c, count_ready, NULL), 0);
+	assert_null(container_peek(c, 0x7fff0003));
+	container_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -746,6 +1057,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cache_bounded, cache_setup, cache_teardown),
 		cmocka_unit_test_setup_teardown(test_cache_walk_fallback, cache_setup,
 						cache_teardown),
+		cmocka_unit_test_setup_teardown(test_meta_containerd, meta_setup, meta_teardown),
+		cmocka_unit_test_setup_teardown(test_meta_docker, meta_setup, meta_teardown),
+		cmocka_unit_test_setup_teardown(test_meta_crio, meta_setup, meta_teardown),
+		cmocka_unit_test_setup_teardown(test_meta_podman, meta_setup, meta_teardown),
+		cmocka_unit_test_setup_teardown(test_meta_runc_crun, meta_setup, meta_teardown),
+		cmocka_unit_test_setup_teardown(test_meta_missing_and_bad, meta_setup,
+						meta_teardown),
+		cmocka_unit_test(test_meta_labels_and_paths),
+		cmocka_unit_test_setup_teardown(test_meta_cache_resolver, meta_setup,
+						meta_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
