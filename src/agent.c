@@ -21,17 +21,28 @@ static uint64_t now_ms(void)
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
-/* A container's first exec: the responder may watch its root filesystem
- * (drift). Reads runc's state file once per container. */
-static void announce_container(struct agent *a, const struct container_info *ci)
+/*
+ * A container's first exec: the responder may watch its root filesystem
+ * (drift). For plain runc, the rootfs and creation time from its state
+ * file; for any other runtime the root of the exec'ing process, and the
+ * cgroup's creation as the start.
+ */
+static void announce_container(struct agent *a, const struct container_info *ci, uint32_t pid)
 {
 	char rootfs[PATH_MAX];
 	uint64_t created;
 
-	if (!a->responder || !container_announce(a->containers, ci->cgroup_id))
+	if (!a->responder || !container_info_is_container(ci) ||
+	    !container_announce(a->containers, ci->cgroup_id))
 		return;
-	if (!container_runc_rootfs(a->containers, ci->ref.id, rootfs, sizeof(rootfs), &created))
-		respond_note_container(a->responder, rootfs, created);
+	if (ci->ref.runtime == CRT_RUNC) {
+		if (!container_runc_rootfs(a->containers, ci->ref.id, rootfs, sizeof(rootfs),
+					   &created))
+			respond_note_container(a->responder, rootfs, created);
+		return;
+	}
+	snprintf(rootfs, sizeof(rootfs), "/proc/%u/root", pid);
+	respond_note_container(a->responder, rootfs, ci->seen_ns + a->boot_to_real_ns);
 }
 
 /* ---- container lifecycle ---- */
@@ -185,8 +196,8 @@ static void enrich(struct agent *a, struct enriched_event *e)
 		e->nr_anc = proc_table_ancestors(a->procs, h->pid, e->anc, FORMAT_ANCESTORS_MAX);
 	}
 	e->ctr = container_lookup(a->containers, h->cgroup_id);
-	if (h->type == VGL_EV_EXEC && e->ctr->ref.runtime == CRT_RUNC)
-		announce_container(a, e->ctr);
+	if (h->type == VGL_EV_EXEC && h->ret == 0)
+		announce_container(a, e->ctr, h->pid);
 }
 
 /* "host", "any", an id prefix, or the container's name. */

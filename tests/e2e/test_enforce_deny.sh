@@ -20,10 +20,19 @@ BENCH_DIR=/dev/shm/vgl-bench-$$		# same filesystem, does not match
 ID=vgl-deny-$$
 BUNDLE=$WORK/bundle
 ROOTFS=$BUNDLE/rootfs
+# a second container placed as the kubelet places containerd's (cgroupfs
+# driver): vigil knows it by its cgroup, not by runc's state
+ID2=vgl-deny-k8s-$$
+BUNDLE2=$WORK/bundle2
+ROOTFS2=$BUNDLE2/rootfs
+CTR2=$(printf '%064x' $$)
+POD2=0000aaaa-bbbb-cccc-dddd-$(printf '%012d' $$)
 
 test_cleanup() {
 	runc delete -f "$ID" >/dev/null 2>&1
+	runc delete -f "$ID2" >/dev/null 2>&1
 	mountpoint -q "$ROOTFS" && umount "$ROOTFS"
+	mountpoint -q "$ROOTFS2" && umount "$ROOTFS2"
 	rm -rf "$DENY_DIR" "$BENCH_DIR"
 	cleanup
 }
@@ -59,6 +68,12 @@ for app in sh cp sleep true; do ln -s busybox "$ROOTFS/bin/$app"; done
 (cd "$BUNDLE" && runc spec)
 jq '.process.terminal=false | .process.args=["/bin/sleep","600"] | .root.readonly=false' \
 	"$BUNDLE/config.json" >"$BUNDLE/config.new" && mv "$BUNDLE/config.new" "$BUNDLE/config.json"
+mkdir -p "$ROOTFS2"
+mount -t tmpfs -o size=32m vgl-deny-rootfs2 "$ROOTFS2" || fail "cannot mount a tmpfs at $ROOTFS2"
+cp -a "$ROOTFS/." "$ROOTFS2/"
+mkdir -p "$BUNDLE2" && cp "$BUNDLE/config.json" "$BUNDLE2/"
+jq --arg cg "/kubepods/besteffort/pod$POD2/$CTR2" '.linux.cgroupsPath=$cg' "$BUNDLE2/config.json" \
+	>"$BUNDLE2/config.new" && mv "$BUNDLE2/config.new" "$BUNDLE2/config.json"
 
 # ---- baseline: an exec on /dev/shm without vigil ----
 "$BENCH" 2000 "$BENCH_DIR/tool" "$WORK/bench-marker" >"$WORK/bench-off" ||
@@ -138,6 +153,23 @@ grep -q "^image-ok" "$WORK/drift.out" || fail "a file from the image did not run
 [ "$(runc state "$ID" | jq -r .status)" = running ] || fail "the container's init did not survive"
 pass "drift: a file written in the container is refused, the image runs, init survives"
 
+# the same in a container vigil knows only by its Kubernetes cgroup: its
+# root is found through its first process
+(cd "$BUNDLE2" && runc run -d "$ID2" </dev/null >"$WORK/ctr2.out" 2>&1) ||
+	fail "runc run (kubepods) failed: $(cat "$WORK/ctr2.out")"
+runc exec "$ID2" /bin/true || fail "runc exec in the kubepods container"
+for _ in $(seq 1 50); do
+	grep -q "watching execs on the filesystem of /proc/[0-9]*/root (container root)" "$WORK/vigil.err" &&
+		break
+	sleep 0.1
+done
+grep -q "watching execs on the filesystem of /proc/[0-9]*/root (container root)" "$WORK/vigil.err" ||
+	fail "vigil did not watch the kubepods container's root filesystem"
+runc exec "$ID2" /bin/sh -c 'cp /bin/busybox /tmp/drifted2; /tmp/drifted2 true; echo "rc=$?"' \
+	>"$WORK/drift2.out" 2>&1
+grep -q "^rc=126" "$WORK/drift2.out" || fail "kubepods drift: not refused: $(cat "$WORK/drift2.out")"
+pass "drift: refused in a container known by its kubepods cgroup too"
+
 vigil_stop
 
 # ---- the alerts say what happened ----
@@ -154,4 +186,7 @@ expect_field "$al" .container.id "$ID" "drift container"
 expect_field "$al" .event.exec.path /tmp/drifted "drifted path as the container sees it"
 expect_field "$al" .event.exec.written_after_start true "drifted file written after the start"
 no_alert TEST-DENY-DRIFT '.event.exec.path == "/bin/busybox"' "the image's busybox"
+al=$(expect_alert TEST-DENY-DRIFT '.event.exec.path == "/tmp/drifted2"' "kubepods drift denial")
+expect_field "$al" .action denied "kubepods drift"
+expect_field "$al" .container.id "$CTR2" "kubepods drift container"
 pass "alert: drift denied in container $ID"
