@@ -40,6 +40,7 @@ struct expr {
 	const struct field_def *field;
 	int idx;			/* ancestor index of indexed fields */
 	bool any_ancestor;		/* indexed field used without [N] */
+	char *key;			/* [KEY] of a keyed field */
 	enum op op;
 	struct value *vals;
 	size_t nvals;
@@ -160,6 +161,7 @@ void expr_free(struct expr *x)
 	for (size_t i = 0; i < x->nvals; i++)
 		free(x->vals[i].s);
 	free(x->vals);
+	free(x->key);
 	free(x);
 }
 
@@ -374,6 +376,27 @@ static void parse_list_rhs(struct parser *ps, struct expr *x)
 	next(ps);
 }
 
+/* FIELD[KEY] of a keyed field: KEY is a label name (letters, digits, . _ - /). */
+static bool parse_key(struct parser *ps, struct expr *x, const char *br)
+{
+	const struct tok k = ps->tok;
+	size_t len = br ? (size_t)(k.p + k.len - br) : 0;
+
+	if (!br || len < 3 || br[len - 1] != ']' ||
+	    strspn(br + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/") !=
+		    len - 2) {
+		fail(ps, k.off, "'%s' takes a label name: %s[KEY]", x->field->name,
+		     x->field->name);
+		return false;
+	}
+	x->key = strndup(br + 1, len - 2);
+	if (!x->key) {
+		fail(ps, k.off, "%s", "out of memory");
+		return false;
+	}
+	return true;
+}
+
 /* FIELD or FIELD[N]: the field, its index, whether it is "any ancestor". */
 static bool parse_field(struct parser *ps, struct expr *x)
 {
@@ -386,6 +409,8 @@ static bool parse_field(struct parser *ps, struct expr *x)
 		fail(ps, k.off, "unknown field or macro '%.*s'", (int)name_len, k.p);
 		return false;
 	}
+	if (x->field->keyed)
+		return parse_key(ps, x, br);
 	if (br) {
 		int64_t idx;
 
@@ -638,6 +663,12 @@ static bool eval_cmp(const struct expr *x, const struct field_ctx *c)
 	if (x->op == OP_IN && x->nvals == 0)
 		return false;
 
+	if (x->key) {
+		struct field_ctx kc = *c;
+
+		kc.key = x->key;
+		return field_get(x->field, &kc, 0, &f) == 0 && compare(x, &f);
+	}
 	if (!x->any_ancestor)
 		return field_get(x->field, c, x->idx, &f) == 0 && compare(x, &f);
 	for (int i = 1; i <= c->e->nr_anc; i++)

@@ -594,6 +594,24 @@ static int get_k8s_pod_labels(const struct field_ctx *c, int idx, struct fval *o
 	return set_cstr(o, m ? m->labels : "");
 }
 
+/* The value of label c->key in "k:v,k2:v2"; absent when there is none. */
+static int get_k8s_pod_label(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct container_meta *m = ctr_meta(c);
+	size_t klen = c->key ? strlen(c->key) : 0;
+	const char *p = m ? m->labels : NULL;
+
+	while (p && *p && klen) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len > klen && !strncmp(p, c->key, klen) && p[klen] == ':')
+			return set_str(o, p + klen + 1, len - klen - 1);
+		p = end ? end + 1 : NULL;
+	}
+	return -1;
+}
+
 /* ---- fd.* and file.* (file events) ---- */
 
 static const struct vgl_file *file_body(const struct field_ctx *c)
@@ -1021,6 +1039,7 @@ static int get_fd_mode_setuid(const struct field_ctx *c, int idx, struct fval *o
 
 #define F(n, t, ev, fn, d) { n, t, false, false, ev, fn, d }
 #define FA(n, t, fn, d) { n, t, true, true, EVENT_ALL, fn, d }
+#define FK(n, t, fn, d) { n, t, false, false, EVENT_ALL, fn, d, true }
 
 static const struct field_def fields[] = {
 	F("evt.type", FT_STR, EVENT_ALL, get_evt_type, "event type: exec, open, connect, ..."),
@@ -1091,6 +1110,7 @@ static const struct field_def fields[] = {
 	F("k8s.pod.name", FT_STR, EVENT_ALL, get_k8s_pod, "Kubernetes pod name, empty outside pods"),
 	F("k8s.pod.uid", FT_STR, EVENT_ALL, get_k8s_pod_uid, "Kubernetes pod UID (from the cgroup path, so known at once)"),
 	F("k8s.pod.labels", FT_STR, EVENT_ALL, get_k8s_pod_labels, "pod labels as key:value,key2:value2 (CRI-O, docker; containerd keeps them in its database)"),
+	FK("k8s.pod.label", FT_STR, get_k8s_pod_label, "k8s.pod.label[KEY]: the value of one pod label (absent when the pod has no such label)"),
 
 	F("fd.name", FT_STR, FILE_EVENTS, get_fd_name, "file events: absolute path of the object"),
 	F("fd.path", FT_STR, FILE_EVENTS, get_fd_name, "same as fd.name"),

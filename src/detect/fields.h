@@ -35,6 +35,7 @@ struct field_ctx {
 	const struct enriched_event *e;
 	struct proc_table *procs;	/* may be NULL */
 	struct exe_hashes *hashes;	/* may be NULL */
+	const char *key;		/* the KEY of a keyed field (k8s.pod.label[KEY]) */
 };
 
 struct field_def {
@@ -46,6 +47,7 @@ struct field_def {
 	/* 0 and *out filled, or -1 when the event does not carry it */
 	int (*get)(const struct field_ctx *c, int idx, struct fval *out);
 	const char *doc;
+	bool keyed;		/* takes [KEY]: one entry of a map (labels) */
 };
 
 /* Field by name (without the [N] part), or NULL. */

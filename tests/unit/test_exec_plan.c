@@ -217,6 +217,28 @@ static void test_container_sets(void **state)
 			 (int)rule("R2")->rule->index);
 }
 
+static void test_container_sets_on_labels(void **state)
+{
+	struct container_meta mb = { 0 }, mw = { 0 };
+	struct container_info builder = { .cgroup_id = 8, .resolved = true, .meta = &mb };
+	struct container_info web = { .cgroup_id = 9, .resolved = true, .meta = &mw };
+
+	builder.ref.runtime = web.ref.runtime = CRT_CONTAINERD;
+	strcpy(mb.labels, "tier:ci,app.kubernetes.io/name:builder");
+	strcpy(mw.labels, "app.kubernetes.io/name:web,tier:front");
+	compile(RULE("R1", "kill", "evt.type = exec and proc.exe_written")
+		"  exceptions:\n    - name: ci\n"
+		"      condition: k8s.pod.label[app.kubernetes.io/name] = builder\n");
+	uint64_t fb = exec_plan_container_facts(plan, &builder);
+	uint64_t fw = exec_plan_container_facts(plan, &web);
+
+	assert_int_equal(rule("R1")->how, EXEC_PLAN_HYBRID);
+	assert_true(fb != 0 && fw == 0);
+	assert_true(exec_plan_container_facts(plan, NULL) == 0);	/* the host has no labels */
+	assert_int_equal(exec_plan_decide(plan, F(WRITTEN) | F(CGROUP_KNOWN) | fb, ALL_KNOWN), -1);
+	assert_int_equal(exec_plan_decide(plan, F(WRITTEN) | F(CGROUP_KNOWN) | fw, ALL_KNOWN), 0);
+}
+
 static void test_fnv_matches_the_kernel_constants(void **state)
 {
 	/* FNV-1a 64 of "a": a published test vector */
@@ -234,6 +256,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_long_values, teardown),
 		cmocka_unit_test_teardown(test_hash_lists, teardown),
 		cmocka_unit_test_teardown(test_container_sets, teardown),
+		cmocka_unit_test_teardown(test_container_sets_on_labels, teardown),
 		cmocka_unit_test_teardown(test_fnv_matches_the_kernel_constants, teardown),
 	};
 

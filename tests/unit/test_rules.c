@@ -233,6 +233,8 @@ static void test_compile_errors(void **state)
 	compile_error("proc.name in (a, b", 18, "expected ',' or ')'");
 	compile_error("net.daddr = 1.2.3.4/40", 12, "IP address or CIDR");
 	compile_error("proc.aname[99] = x", 0, "bad index");
+	compile_error("k8s.pod.label = x", 0, "takes a label name");
+	compile_error("k8s.pod.label[a b] = x", 0, "");
 	compile_error("proc.name = 'unterminated", 12, "unterminated string");
 	compile_error("", 0, "empty condition");
 	compile_error("proc.name ! x", 10, "'!' must be followed by '='");
