@@ -2,6 +2,7 @@
 /* agent.c - the record pipeline; see agent.h. */
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "agent.h"
@@ -12,6 +13,14 @@
 #include "sensor/features.h"
 
 #define LOSS_CHECK_MS	1000
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
 
 static uint64_t now_ms(void)
 {
@@ -264,6 +273,21 @@ static void write_line(struct agent *a)
 		a->stats.write_errors++;
 }
 
+/* An alert's numbers for GET /metrics. */
+static void measure_alert(struct agent *a, const struct alert *al, uint64_t latency_us)
+{
+	struct metrics_data *d = a->mdata;
+
+	if (!d)
+		return;
+	metrics_count_alert(d, al->rule->id, severity_name(al->rule->severity));
+	metrics_observe(&d->detect_latency, latency_us / 1e6);
+	if (strcmp(al->action, "alerted"))
+		metrics_count_action(d, al->action, al->by);
+	if (al->respond_latency_us >= 0 && al->by)
+		metrics_observe(&d->respond_latency, al->respond_latency_us / 1e6);
+}
+
 static void on_alert(void *ctx, const struct alert *al, const struct enriched_event *e)
 {
 	struct agent *a = ctx;
@@ -285,6 +309,7 @@ static void on_alert(void *ctx, const struct alert *al, const struct enriched_ev
 		alert_format_json(&a->line, &out, e, latency_us);
 	write_line(a);
 	a->stats.alerts++;
+	measure_alert(a, &out, latency_us);
 }
 
 /*
@@ -329,7 +354,14 @@ int agent_handle_record(void *ctx, const void *data, size_t size)
 		struct engine_env env = { a->procs, a->hashes };
 
 		a->enforced_alerted = false;
-		engine_eval(a->engine, &e, &env, on_alert, a);
+		if (a->measure) {
+			uint64_t t0 = mono_ns();
+
+			engine_eval(a->engine, &e, &env, on_alert, a);
+			metrics_observe(&a->mdata->rule_eval, (mono_ns() - t0) / 1e9);
+		} else {
+			engine_eval(a->engine, &e, &env, on_alert, a);
+		}
 		if (e.v.hdr->enforce_rule && !a->enforced_alerted)
 			alert_enforced(a, &e, &env);
 	}
@@ -406,10 +438,86 @@ static void report_losses(struct agent *a)
 	a->last_lost = lost;
 }
 
+/* ---- self-measurement ---- */
+
+#define PUBLISH_MS	1000
+#define LIVE_MAX_MS	30000	/* a loop turn older than this: not alive */
+
+int agent_measure(struct agent *a)
+{
+	a->mdata = calloc(1, sizeof(*a->mdata));
+	if (!a->mdata)
+		return -ENOMEM;
+	metrics_init(&a->metrics);
+	a->measure = true;
+	return 0;
+}
+
+/* Copy the loop's numbers, and the kernel's counters, for scrapes. */
+static void publish_metrics(struct agent *a)
+{
+	struct metrics_data *d = a->mdata;
+	struct sensor_counters c = {};
+
+	if (!d)
+		return;
+	memcpy(d->received, a->stats.received, sizeof(d->received));
+	d->decode_errors = a->stats.decode_errors;
+	d->write_errors = a->stats.write_errors;
+	if (a->sensor && !sensor_read_counters(a->sensor, &c)) {
+		d->lost_ringbuf = c.kernel[VGL_CNT_LOST_RINGBUF];
+		d->lost_nested = c.kernel[VGL_CNT_LOST_NESTED];
+		d->paths_truncated = c.kernel[VGL_CNT_PATH_TRUNC];
+		for (unsigned int t = 0; t < VGL_EV_MAX; t++) {
+			d->kernel_submitted[t] = c.per_type[t][VGL_TC_SUBMITTED];
+			d->kernel_lost[t] = c.per_type[t][VGL_TC_LOST];
+		}
+	}
+	d->processes = proc_table_size(a->procs);
+	d->containers = container_cache_size(a->containers);
+	d->rules_loaded = a->engine ? engine_rules(a->engine)->n : 0;
+	metrics_publish(&a->metrics, d);
+	a->published_ms = now_ms();
+}
+
+int agent_metrics(void *ctx, FILE *out)
+{
+	struct agent *a = ctx;
+
+	return metrics_write(&a->metrics, out);
+}
+
+bool agent_live(void *ctx, char *why, size_t len)
+{
+	struct agent *a = ctx;
+	uint64_t beat = __atomic_load_n(&a->heartbeat_ms, __ATOMIC_RELAXED), now = now_ms();
+
+	if (beat && now - beat > LIVE_MAX_MS) {
+		snprintf(why, len, "the event loop has not turned for %llu s",
+			 (unsigned long long)(now - beat) / 1000);
+		return false;
+	}
+	return true;
+}
+
+bool agent_ready(void *ctx, char *why, size_t len)
+{
+	struct agent *a = ctx;
+
+	if (!__atomic_load_n(&a->running, __ATOMIC_ACQUIRE)) {
+		snprintf(why, len, "starting: hooks not attached yet");
+		return false;
+	}
+	return agent_live(ctx, why, len);
+}
+
 int agent_run(struct agent *a, volatile bool *stop, uint64_t duration_ms)
 {
 	uint64_t start = now_ms(), last_check = start;
 
+	__atomic_store_n(&a->heartbeat_ms, start, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->running, true, __ATOMIC_RELEASE);
+	publish_metrics(a);
 	while (!*stop) {
 		int n = sensor_poll(a->sensor, SENSOR_POLL_MS);
 
@@ -426,6 +534,9 @@ int agent_run(struct agent *a, volatile bool *stop, uint64_t duration_ms)
 				a->reload(a);
 		}
 		uint64_t t = now_ms();
+		__atomic_store_n(&a->heartbeat_ms, t, __ATOMIC_RELAXED);
+		if (a->mdata && t - a->published_ms >= PUBLISH_MS)
+			publish_metrics(a);
 		if (t - last_check >= LOSS_CHECK_MS) {
 			report_losses(a);
 			last_check = t;
@@ -439,6 +550,8 @@ int agent_run(struct agent *a, volatile bool *stop, uint64_t duration_ms)
 	respond_drain(a->responder, agent_handle_record, a);
 	fflush(a->out);
 	report_losses(a);
+	__atomic_store_n(&a->running, false, __ATOMIC_RELEASE);
+	publish_metrics(a);
 	return 0;
 }
 
@@ -480,6 +593,8 @@ void agent_fini(struct agent *a)
 	if (a->containers)
 		container_cache_free(a->containers);
 	json_free(&a->line);
+	free(a->mdata);
+	a->mdata = NULL;
 	if (a->out && a->out != stdout)
 		fclose(a->out);
 }

@@ -24,6 +24,7 @@
 #include "output/json.h"
 #include "detect/engine.h"
 #include "respond/respond.h"
+#include "ops/metrics.h"
 #include <signal.h>
 
 enum output_format { OUT_JSON, OUT_TEXT };
@@ -65,6 +66,13 @@ struct agent {
 	struct responder *responder;	/* NULL: nothing is enforced */
 	bool enforced_alerted;		/* this record's enforced rule has alerted */
 	bool stream_events;		/* with an engine: write events too */
+	/* self-measurement (GET /metrics): kept by the loop, published each second */
+	bool measure;			/* a metrics server is on: time rule evaluation */
+	struct metrics_data *mdata;	/* the loop's own numbers */
+	struct metrics metrics;		/* the published copy */
+	uint64_t published_ms;
+	uint64_t heartbeat_ms;		/* last loop turn (atomic: read by /healthz) */
+	bool running;			/* hooks attached, the loop started (read by /readyz) */
 	/* set by a signal handler; agent_run then calls reload() */
 	volatile sig_atomic_t *reload_flag;
 	int (*reload)(struct agent *a);
@@ -84,6 +92,15 @@ int agent_select(struct agent *a, event_mask_t mask);
 
 /* Run until *stop becomes true or duration_ms passes (0: forever). */
 int agent_run(struct agent *a, volatile bool *stop, uint64_t duration_ms);
+
+/*
+ * Self-measurement for an ops HTTP server (src/ops/httpd.h): turn it on
+ * before agent_run; the three callbacks are thread-safe. 0 or -ENOMEM.
+ */
+int agent_measure(struct agent *a);
+int agent_metrics(void *ctx, FILE *out);
+bool agent_live(void *ctx, char *why, size_t len);
+bool agent_ready(void *ctx, char *why, size_t len);
 
 /* Print kernel and userspace counters to f. */
 void agent_print_stats(struct agent *a, FILE *f);

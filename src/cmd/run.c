@@ -16,6 +16,7 @@
 #include "cmd/output_opts.h"
 #include "cmd/policy_opts.h"
 #include "config/config.h"
+#include "ops/httpd.h"
 #include "log.h"
 
 static volatile bool stop_requested;
@@ -26,6 +27,7 @@ static const char *protect_list[PROTECTED_MAX + 1];
 static const char *config_path;
 static bool enforce_flag;
 static const char *host_root_flag;
+static const char *metrics_addr;	/* --metrics-addr, or the file's metrics.address */
 
 static void on_stop(int sig)
 {
@@ -53,6 +55,8 @@ static void run_usage(FILE *f)
 		"      --pin-dir DIR     where network blocks are pinned (default /sys/fs/bpf/vigil)\n"
 		"      --host-root DIR   the host's filesystem is mounted at DIR (vigil in a\n"
 		"                        container): runtime state and cgroups are read there\n"
+		"      --metrics-addr ADDR  serve /metrics, /healthz and /readyz on ADDR\n"
+		"                        (IP:PORT, [IPv6]:PORT or :PORT; default: off)\n"
 		"SIGHUP reloads the policies.\n");
 }
 
@@ -64,6 +68,8 @@ static int run_reload(struct agent *a)
 	log_info("SIGHUP: reloading policies");
 	if (policy_opts_build(&run_policy, &rs)) {
 		log_error("reload failed: the previous policy stays in force");
+		if (a->mdata)
+			a->mdata->reload_failures++;
 		return -1;
 	}
 	if (engine_swap(a->engine, rs)) {
@@ -76,6 +82,8 @@ static int run_reload(struct agent *a)
 	if (a->responder && respond_reload(a->responder, rs))
 		log_error("reload: enforcement of the new rules failed; see above");
 	log_info("policies reloaded: %zu rules", rs->n);
+	if (a->mdata)
+		a->mdata->reloads++;
 	return 0;
 }
 
@@ -91,6 +99,7 @@ static int parse_run_opts(int argc, char **argv, struct agent *a, struct run_lim
 		{ "actions-per-sec", required_argument, NULL, 'A' },
 		{ "pin-dir", required_argument, NULL, 'D' },
 		{ "host-root", required_argument, NULL, 'H' },
+		{ "metrics-addr", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -111,6 +120,7 @@ static int parse_run_opts(int argc, char **argv, struct agent *a, struct run_lim
 		case 'c': config_path = optarg; break;
 		case 'D': run_respond.pin_dir = optarg; break;
 		case 'H': host_root_flag = optarg; break;
+		case 'M': metrics_addr = optarg; break;
 		case 'R':
 			if (run_respond.nprotected == PROTECTED_MAX) {
 				log_error("--protect: at most %d programs", PROTECTED_MAX);
@@ -166,8 +176,26 @@ static int apply_container_opts(struct agent *a, const struct vigil_config *cfg)
 	return 0;
 }
 
+/* The metrics and health server; its callbacks read what the loop publishes. */
+static int ops_start(struct agent *a, struct httpd **out)
+{
+	struct httpd_handlers h = { agent_metrics, agent_live, agent_ready, a };
+	char err[256];
+
+	if (agent_measure(a))
+		return -ENOMEM;
+	*out = httpd_start(metrics_addr, &h, err, sizeof(err));
+	if (!*out) {
+		log_error("metrics: %s", err);
+		return -EINVAL;
+	}
+	log_info("metrics: serving /metrics, /healthz and /readyz on %s", metrics_addr);
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
+	struct httpd *ops = NULL;
 	struct vigil_config cfg = { 0 };
 	struct agent a = { .format = OUT_JSON };
 	struct ruleset *rs;
@@ -198,7 +226,10 @@ int cmd_run(int argc, char **argv)
 	signal(SIGHUP, on_hup);
 	signal(SIGPIPE, SIG_IGN);
 
-	err = agent_init(&a);
+	/* first, so probes answer ("starting") while the hooks load */
+	err = metrics_addr ? ops_start(&a, &ops) : 0;
+	if (!err)
+		err = agent_init(&a);
 	if (!err)
 		err = agent_select(&a, rs->events);
 	if (!err) {
@@ -213,6 +244,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (lim.stats || err)
 		agent_print_stats(&a, stderr);
+	httpd_stop(ops);
 	agent_fini(&a);
 	config_free(&cfg);
 	return err ? 1 : 0;
