@@ -137,6 +137,8 @@ static void cgroup_removed(struct agent *a, const struct event_view *v)
 
 	if (cg->op != VGL_CGROUP_RMDIR)
 		return;
+	if (a->recorder)
+		recorder_forget(a->recorder, cg->id);
 	ci = container_peek(a->containers, cg->id);
 	if (container_info_is_container(ci)) {
 		/* never started (its metadata never came): it still gets a pair */
@@ -300,6 +302,8 @@ static void on_alert(void *ctx, const struct alert *al, const struct enriched_ev
 	out.action = res.action;
 	out.by = res.by;
 	out.respond_latency_us = res.latency_us;
+	if (a->incidents)
+		out.incident_id = incidents_on_alert(a->incidents, &out, e, &out.incident_path);
 	if (e->v.hdr->enforce_rule == al->rule->index + 1)
 		a->enforced_alerted = true;
 	json_reset(&a->line);
@@ -348,6 +352,10 @@ int agent_handle_record(void *ctx, const void *data, size_t size)
 	}
 	a->stats.received[e.v.hdr->type]++;
 	enrich(a, &e);
+	/* before detection: the alerting event is the last of "before" */
+	if (a->recorder)
+		recorder_add(a->recorder, data, size, e.v.hdr->cgroup_id, e.v.hdr->ts_ns,
+			     container_info_is_container(e.ctr));
 	if (e.v.hdr->type == VGL_EV_EXEC && a->responder)
 		respond_note_cgroup(a->responder, e.v.hdr->cgroup_id, e.ctr, false);
 	if (a->engine) {
@@ -367,6 +375,8 @@ int agent_handle_record(void *ctx, const void *data, size_t size)
 	}
 	if ((!a->engine || a->stream_events) && filter_pass(&a->filter, &e))
 		output(a, &e);
+	if (a->incidents)
+		incidents_on_event(a->incidents, &e);
 	if (e.v.hdr->type == VGL_EV_EXIT)
 		proc_table_exit_later(a->procs, e.v.hdr->pid, e.v.hdr->ts_ns);
 	if (e.v.hdr->type == VGL_EV_CGROUP && !a->in_lifecycle)
@@ -527,9 +537,15 @@ int agent_run(struct agent *a, volatile bool *stop, uint64_t duration_ms)
 		}
 		respond_drain(a->responder, agent_handle_record, a);
 		containers_idle(a);
+		if (a->incidents)
+			incidents_tick(a->incidents, boot_ns());
 		fflush(a->out);
 		if (a->reload_flag && *a->reload_flag) {
 			*a->reload_flag = 0;
+			/* what happened before the signal is judged by the old rules
+			 * (the signal may have cut the poll short of reading it) */
+			while (sensor_poll(a->sensor, 0) > 0)
+				;
 			if (a->reload)
 				a->reload(a);
 		}
@@ -585,6 +601,8 @@ void agent_print_stats(struct agent *a, FILE *f)
 
 void agent_fini(struct agent *a)
 {
+	incidents_free(a->incidents);	/* closes open incidents, flushes bundles */
+	recorder_free(a->recorder);
 	respond_close(a->responder);
 	engine_free(a->engine);
 	exehash_free(a->hashes);

@@ -25,6 +25,8 @@
 #include "detect/engine.h"
 #include "respond/respond.h"
 #include "ops/metrics.h"
+#include "forensics/recorder.h"
+#include "forensics/incident.h"
 #include <signal.h>
 
 enum output_format { OUT_JSON, OUT_TEXT };
@@ -66,6 +68,9 @@ struct agent {
 	struct responder *responder;	/* NULL: nothing is enforced */
 	bool enforced_alerted;		/* this record's enforced rule has alerted */
 	bool stream_events;		/* with an engine: write events too */
+	/* forensics: the flight recorder and incident bundles (NULL: off) */
+	struct recorder *recorder;
+	struct incidents *incidents;
 	/* self-measurement (GET /metrics): kept by the loop, published each second */
 	bool measure;			/* a metrics server is on: time rule evaluation */
 	struct metrics_data *mdata;	/* the loop's own numbers */

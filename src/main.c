@@ -18,6 +18,8 @@ static void usage(FILE *f)
 		"  probe     show what this kernel offers vigil\n"
 		"  rules     list or check the rules (policies)\n"
 		"  unpin     remove the connection-blocking hooks left in force\n"
+		"  config    check a configuration file (config check [FILE])\n"
+		"  incidents list, show or export incident bundles (forensics)\n"
 		"  version   print the version\n"
 		"\n"
 		"`vigil <command> --help` for a command's options.\n");
@@ -31,6 +33,8 @@ int main(int argc, char **argv)
 		{ "probe", cmd_probe },
 		{ "rules", cmd_rules },
 		{ "unpin", cmd_unpin },
+		{ "config", cmd_config },
+		{ "incidents", cmd_incidents },
 	};
 
 	log_route_libbpf();

@@ -8,5 +8,7 @@ int cmd_run(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_unpin(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_incidents(int argc, char **argv);
 
 #endif

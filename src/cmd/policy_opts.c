@@ -29,6 +29,21 @@ int policy_opts_parse(struct policy_opts *po, int opt, const char *arg)
 	return 0;
 }
 
+void policy_opts_merge(struct policy_opts *out, const struct policy_opts *flags,
+		       const struct vigil_config *cfg)
+{
+	*out = *flags;
+	if (!flags->nfiles && cfg->policy_files.set) {
+		out->nfiles = 0;
+		for (size_t i = 0; i < cfg->policy_files.n && i < POLICY_FILES_MAX; i++)
+			out->files[out->nfiles++] = cfg->policy_files.v[i];
+	}
+	if (!flags->no_default && cfg->policy_default_set)
+		out->no_default = !cfg->policy_default;
+	for (size_t i = 0; i < cfg->disabled_rules.n && out->ndisabled < DISABLED_MAX; i++)
+		out->disabled[out->ndisabled++] = cfg->disabled_rules.v[i];
+}
+
 int policy_opts_build(const struct policy_opts *po, struct ruleset **out)
 {
 	struct policy_source srcs[POLICY_FILES_MAX + POLICY_DEFAULTS_MAX];

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include "detect/policy.h"
+#include "config/config.h"
 
 #define POLICY_FILES_MAX 32
 #define DISABLED_MAX 256
@@ -19,6 +20,15 @@ struct policy_opts {
 
 /* Handle one of the shared options; 1 if it was one, 0 if not, -1 on error. */
 int policy_opts_parse(struct policy_opts *po, int opt, const char *arg);
+
+/*
+ * The policies of a run: the command line's, and the configuration file's
+ * `policy` section where the command line says nothing (--policy replaces
+ * policy.files; disabled rules add up). out points into flags and cfg.
+ */
+struct vigil_config;
+void policy_opts_merge(struct policy_opts *out, const struct policy_opts *flags,
+		       const struct vigil_config *cfg);
 
 /* Read and compile the policies. Prints every problem to stderr as
  * FILE:LINE:COL: message. 0, or -1 when nothing may be loaded. */

@@ -1,15 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * config.h - vigil's configuration file (YAML), `vigil run --config FILE`.
- * Command-line options given too win over the file. Every problem is
- * reported as FILE:LINE:COL and nothing of a bad file is used.
- *
- *	enforce: true              # act on kill and block rules
- *	protected: [/usr/sbin/runc, /usr/sbin/sshd]   # replaces the built-in list
- *	actions_per_sec: 100       # per rule
- *	containers:                # where container metadata is read
- *	  host_root: /host         # the host's filesystem, when vigil runs in a container
- *	  containerd: /run/containerd
+ * config.h - vigil's configuration file (YAML): /etc/vigil/vigil.yaml when
+ * it exists, or `--config FILE`. Every option of `vigil run` has a key;
+ * options given on the command line win over the file. Every problem is
+ * reported as FILE:LINE:COL, unknown keys included, and nothing of a bad
+ * file is used. docs/configuration.md lists every key with its default.
  */
 #ifndef VIGIL_CONFIG_H
 #define VIGIL_CONFIG_H
@@ -18,20 +13,83 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "enrich/runtime_meta.h"
+#include "log.h"
 
-#define CONFIG_PROTECTED_MAX 64
+#define CONFIG_DEFAULT_PATH	"/etc/vigil/vigil.yaml"
+#define CONFIG_LIST_MAX		64
 
-struct vigil_config {
-	bool enforce;
-	char *protected[CONFIG_PROTECTED_MAX];
-	size_t nprotected;
-	bool protected_set;		/* the file has a `protected` list */
-	uint32_t actions_per_sec;	/* 0: not set */
-	struct container_opts containers;	/* defaults filled when the section is read */
-	bool containers_set;		/* the file has a `containers` section */
+/* A list of strings from the file (owned). */
+struct config_list {
+	char *v[CONFIG_LIST_MAX];
+	size_t n;
+	bool set;		/* the key was in the file */
 };
 
-/* Read path into c (fields it does not set are left alone). 0 or -errno. */
+struct config_webhook {
+	char *url;
+	char *format;		/* vigil or falco */
+	struct config_list headers;	/* "Name: value" */
+	char *ca_file, *cert_file, *key_file;
+	bool insecure;
+	uint32_t timeout_ms;
+};
+
+struct config_outputs {
+	bool stdout_set, stdout_on;
+	char *stdout_format;		/* json or text */
+	char *file_path;		/* JSON lines file; NULL: none */
+	char *file_format;
+	uint64_t file_rotate_bytes;	/* 0: never */
+	uint32_t file_keep;
+	char *syslog_address;		/* unix:///dev/log, udp://H:P, tcp://H:P; NULL: none */
+	char *syslog_facility;
+	struct config_webhook webhooks[4];
+	size_t nwebhooks;
+	char *spool_dir;
+	uint64_t spool_max_bytes;
+	bool set;			/* the file has an `outputs` section */
+};
+
+/* forensics: numbers left 0 take the library's defaults (docs/forensics.md) */
+struct config_forensics {
+	bool set, enabled_set, enabled;
+	char *dir;
+	char *min_severity;
+	uint32_t before_s, after_s, window_s;
+	uint32_t max_open, max_new_per_min;
+	uint32_t capture_file_max_mb, max_incident_mb;
+	bool capture_new_execs;
+	bool more_events;		/* attach hooks beyond the rules' for the timeline */
+	uint32_t max_total_mb, max_age_days;
+	struct {
+		uint32_t window_s, max_events, ring_mb, host_mb, total_mb;
+	} recorder;
+};
+
+struct vigil_config {
+	const char *path;		/* the file read, NULL: none */
+	bool log_level_set;
+	enum log_level log_level;
+	bool enforce;
+	struct config_list protected;	/* absolute paths */
+	uint32_t actions_per_sec;	/* 0: not set */
+	char *pin_dir;
+	bool events;			/* write events too */
+	/* policy */
+	bool policy_default_set, policy_default;
+	struct config_list policy_files;
+	struct config_list disabled_rules;
+	/* containers */
+	struct container_opts containers;	/* defaults filled when the section is read */
+	bool containers_set;
+	/* metrics */
+	char *metrics_address;		/* NULL: off */
+	struct config_outputs outputs;
+	struct config_forensics forensics;
+};
+
+/* Read path into c (zeroed by the caller). 0, or -errno with every problem
+ * printed as FILE:LINE:COL: message. */
 int config_load(const char *path, struct vigil_config *c);
 
 void config_free(struct vigil_config *c);

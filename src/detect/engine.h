@@ -17,6 +17,8 @@ struct alert {
 	const char *action;	/* alerted, would_kill, killed, blocked, ... (respond.h) */
 	const char *by;		/* who acted: kernel, fanotify, userspace; NULL: nobody */
 	int64_t respond_latency_us;	/* event to action; -1 when nothing was done */
+	const char *incident_id;	/* the incident bundle it belongs to, or NULL */
+	const char *incident_path;
 	char message[ALERT_MESSAGE_MAX];
 };
 

@@ -85,6 +85,10 @@ void alert_format_json(struct json *j, const struct alert *a, const struct enric
 		if (a->respond_latency_us >= 0)
 			json_kv_u64(j, "respond_latency_us", a->respond_latency_us);
 	}
+	if (a->incident_id) {
+		json_kv_str(j, "incident_id", a->incident_id);
+		json_kv_str(j, "incident_path", a->incident_path);
+	}
 	alert_process(j, e);
 	alert_container(j, e);
 	json_key(j, "event");

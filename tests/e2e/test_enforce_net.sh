@@ -173,8 +173,8 @@ pass "without --enforce: the connect succeeds and the alert says would_block"
 vigil_run_start --enforce "${RUN_ARGS[@]}"
 sed -i "s/net.dport in ($P1, $P3)/net.dport in ($P2)/" "$WORK/block.yaml"
 kill -HUP "$VIGIL_PID"
-for _ in $(seq 50); do grep -q "policies reloaded" "$WORK/vigil.err" && break; sleep 0.1; done
-grep -q "policies reloaded" "$WORK/vigil.err" || fail "no reload after SIGHUP"
+for _ in $(seq 50); do grep -q "reloaded: " "$WORK/vigil.err" && break; sleep 0.1; done
+grep -q "reloaded: " "$WORK/vigil.err" || fail "no reload after SIGHUP"
 in_ctr c7 "net_try tcp 127.0.0.1 $P1; net_try tcp 127.0.0.1 $P2"
 vigil_stop
 "$VIGIL" unpin --pin-dir "$PIN" 2>/dev/null

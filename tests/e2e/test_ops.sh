@@ -59,3 +59,69 @@ awk '$1 == "vigil_process_resident_memory_bytes" && $2 > 1000000 {ok=1} END {exi
 	"$WORK/end.prom" || fail "no resident memory"
 grep -q '^# TYPE vigil_detection_latency_seconds histogram' "$WORK/end.prom" || fail "histogram type"
 pass "metrics: $N alerts written and counted, exec events, latency histograms, health probes"
+
+# ---- the configuration file: exact error positions, `vigil config check`
+cat >"$WORK/bad.yaml" <<'EOC'
+log_level: debug
+policy:
+  default: true
+  filez: [/x]
+outputs:
+  file: relative/path
+  webhooks:
+    - url: http://127.0.0.1:1/x
+      format: splunk
+EOC
+"$VIGIL" config check "$WORK/bad.yaml" >"$WORK/check.out" 2>&1 && fail "config check accepted a bad file"
+grep -q "bad.yaml:4:3: unknown setting 'policy.filez' (known: default, files, disabled_rules)" \
+	"$WORK/check.out" || fail "unknown key: $(cat "$WORK/check.out")"
+grep -q "bad.yaml:6:9: 'outputs.file' wants an absolute path" "$WORK/check.out" ||
+	fail "relative path: $(cat "$WORK/check.out")"
+grep -q "bad.yaml:9:15: 'outputs.webhooks.format' wants one of: vigil, falco" "$WORK/check.out" ||
+	fail "bad choice: $(cat "$WORK/check.out")"
+"$VIGIL" run --config "$WORK/bad.yaml" -d 1 >/dev/null 2>&1 && fail "vigil run accepted a bad file"
+printf 'policy:\n  files: [%s]\n' "$WORK/nope.yaml" >"$WORK/nopol.yaml"
+"$VIGIL" config check "$WORK/nopol.yaml" >"$WORK/check.out" 2>&1 && fail "a missing policy file passed"
+grep -q "nope.yaml" "$WORK/check.out" || fail "missing policy file not named: $(cat "$WORK/check.out")"
+cat >"$WORK/good.yaml" <<EOC
+log_level: info
+policy:
+  default: false
+  files: [$WORK/metric.yaml]
+EOC
+"$VIGIL" config check "$WORK/good.yaml" >"$WORK/check.out" 2>&1 || fail "good file: $(cat "$WORK/check.out")"
+grep -q "good.yaml: ok (1 rules from 1 policy file)" "$WORK/check.out" || fail "$(cat "$WORK/check.out")"
+pass "config check: FILE:LINE:COL for unknown keys and bad values; the policies it names are compiled"
+
+# ---- SIGHUP: a good new configuration applies, a broken one changes nothing
+cp "$WORK/good.yaml" "$WORK/live.yaml"
+vigil_run_start --config "$WORK/live.yaml"
+grep -q "running: 1 rules" "$WORK/vigil.err" || fail "the file's policy was not used"
+"$BIN"
+cat >>"$WORK/live.yaml" <<EOC
+  disabled_rules: [T-METRIC]
+metrics:
+  address: "127.0.0.1:1"
+EOC
+kill -HUP "$VIGIL_PID"
+for _ in $(seq 50); do grep -q "reloaded: 0 rules" "$WORK/vigil.err" && break; sleep 0.1; done
+grep -q "reloaded: 0 rules" "$WORK/vigil.err" || fail "good reload: $(tail -3 "$WORK/vigil.err")"
+grep -q "reload: 'metrics.address' changed: it takes effect when vigil restarts" "$WORK/vigil.err" ||
+	fail "a start-only setting change was not reported"
+"$BIN" --disabled-now
+cp "$WORK/good.yaml" "$WORK/live.yaml"
+kill -HUP "$VIGIL_PID"
+for _ in $(seq 50); do grep -q "reloaded: 1 rules" "$WORK/vigil.err" && break; sleep 0.1; done
+printf 'policy:\n  default: false\n  files: [%s]\nbogus: 1\n' "$WORK/metric.yaml" >"$WORK/live.yaml"
+kill -HUP "$VIGIL_PID"
+for _ in $(seq 50); do grep -q "reload failed" "$WORK/vigil.err" && break; sleep 0.1; done
+grep -q "live.yaml:4:1: unknown setting 'bogus'" "$WORK/vigil.err" || fail "broken reload not explained"
+grep -q "reload failed: the configuration has problems" "$WORK/vigil.err" || fail "broken reload accepted"
+"$BIN" --after-broken
+vigil_stop
+n=$(jq -c 'select(.kind == "alert" and .rule.id == "T-METRIC")' "$ALERTS" | wc -l)
+[ "$n" = 2 ] || fail "alerts before, while disabled, after a broken reload: $n (want 2)"
+no_alert T-METRIC '(.event.exec.args | index("--disabled-now")) != null' "disabled rule fired"
+expect_alert T-METRIC '(.event.exec.args | index("--after-broken")) != null' \
+	"the rule after a broken reload" >/dev/null
+pass "SIGHUP: configuration and policies reload together; a broken file keeps what runs"
