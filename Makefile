@@ -26,7 +26,7 @@ endif
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	     -D_GNU_SOURCE -Isrc -Isrc/include -I$(BUILD)
-LDLIBS    += -lbpf -lelf -lz -lyaml -lcrypto -lpthread -lmicrohttpd -lzstd
+LDLIBS    += -lbpf -lelf -lz -lyaml -lcrypto -lpthread -lmicrohttpd -lzstd -lcurl
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Isrc/include -Isrc/bpf \
 	      -Wall -Wno-unused-function -Wno-address-of-packed-member
 
@@ -151,7 +151,7 @@ bench: deps
 # Fuzzing (not part of `make test`): clang's libFuzzer with ASan/UBSan on the
 # code that reads untrusted input. FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS := $(filter-out src/cmd/% src/agent.c src/sensor/sensor.c src/sensor/features.c src/respond/% src/ops/httpd.c src/forensics/%,$(LIB_SRCS))
+FUZZ_SRCS := $(filter-out src/cmd/% src/agent.c src/sensor/sensor.c src/sensor/features.c src/respond/% src/ops/httpd.c src/forensics/% src/output/sink% src/output/falco.c src/output/deliver.c,$(LIB_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(BUILD)/default_policies.S $(SKELS)

@@ -6,7 +6,7 @@ set -eu
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev libssl-dev pkg-config
       libcmocka-dev runc busybox-static iproute2 jq python3 procps util-linux bc libcap2-bin curl
       fakeroot git openssh-client gdb strace passwd systemd libmicrohttpd-dev python3-yaml
-      libzstd-dev zstd"
+      libzstd-dev zstd libcurl4-openssl-dev rsyslog"
 
 missing=""
 for p in $PKGS; do

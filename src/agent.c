@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "agent.h"
 #include "decode/decode.h"
 #include "log.h"
@@ -290,6 +291,25 @@ static void measure_alert(struct agent *a, const struct alert *al, uint64_t late
 		metrics_observe(&d->respond_latency, al->respond_latency_us / 1e6);
 }
 
+/* The main stream's alert line; text on a terminal is coloured by severity. */
+static void write_alert_line(struct agent *a, enum severity sev)
+{
+	static const char *const colors[] = {
+		[SEV_INFO] = "\033[2m", [SEV_LOW] = "\033[36m", [SEV_MEDIUM] = "\033[33m",
+		[SEV_HIGH] = "\033[31m", [SEV_CRITICAL] = "\033[1;31m",
+	};
+
+	if (a->format == OUT_TEXT && a->color < 0)
+		a->color = a->out && isatty(fileno(a->out));
+	if (a->format != OUT_TEXT || a->color != 1 || sev > SEV_CRITICAL || !a->out) {
+		write_line(a);
+		return;
+	}
+	fputs(colors[sev], a->out);
+	fwrite(a->line.buf, 1, a->line.len, a->out);
+	fputs("\033[0m\n", a->out);
+}
+
 static void on_alert(void *ctx, const struct alert *al, const struct enriched_event *e)
 {
 	struct agent *a = ctx;
@@ -311,7 +331,8 @@ static void on_alert(void *ctx, const struct alert *al, const struct enriched_ev
 		alert_format_text(&a->line, &out, e, latency_us);
 	else
 		alert_format_json(&a->line, &out, e, latency_us);
-	write_line(a);
+	write_alert_line(a, al->rule->severity);
+	deliver_alert(&a->deliver, &out, e, latency_us);
 	a->stats.alerts++;
 	measure_alert(a, &out, latency_us);
 }
@@ -486,6 +507,21 @@ static void publish_metrics(struct agent *a)
 	d->processes = proc_table_size(a->procs);
 	d->containers = container_cache_size(a->containers);
 	d->rules_loaded = a->engine ? engine_rules(a->engine)->n : 0;
+	d->noutputs = 0;
+	for (size_t i = 0; i < a->deliver.n && i < METRICS_OUTPUTS_MAX; i++) {
+		struct metrics_output *mo = &d->outputs[d->noutputs++];
+		struct sink_stats st;
+
+		sink_stats(a->deliver.sinks[i], &st);
+		snprintf(mo->name, sizeof(mo->name), "%s", sink_name(a->deliver.sinks[i]));
+		mo->queued = st.queued;
+		mo->delivered = st.delivered;
+		mo->failed = st.failed;
+		mo->spooled = st.spool_records;
+		mo->spool_bytes = st.spool_bytes;
+		mo->dropped = st.dropped;
+		mo->healthy = st.healthy;
+	}
 	metrics_publish(&a->metrics, d);
 	a->published_ms = now_ms();
 }
@@ -518,7 +554,7 @@ bool agent_ready(void *ctx, char *why, size_t len)
 		snprintf(why, len, "starting: hooks not attached yet");
 		return false;
 	}
-	return agent_live(ctx, why, len);
+	return agent_live(ctx, why, len) && deliver_healthy(&a->deliver, why, len);
 }
 
 int agent_run(struct agent *a, volatile bool *stop, uint64_t duration_ms)
@@ -601,6 +637,7 @@ void agent_print_stats(struct agent *a, FILE *f)
 
 void agent_fini(struct agent *a)
 {
+	deliver_close(&a->deliver);	/* flushes within budget, spools the rest */
 	incidents_free(a->incidents);	/* closes open incidents, flushes bundles */
 	recorder_free(a->recorder);
 	respond_close(a->responder);

@@ -27,6 +27,7 @@
 #include "ops/metrics.h"
 #include "forensics/recorder.h"
 #include "forensics/incident.h"
+#include "output/deliver.h"
 #include <signal.h>
 
 enum output_format { OUT_JSON, OUT_TEXT };
@@ -58,6 +59,8 @@ struct agent {
 	struct exe_hashes *hashes;	/* SHA-256 of executables, on demand */
 	struct trace_filter filter;
 	enum output_format format;
+	int color;			/* text alerts coloured by severity: 1, 0, -1 on a TTY */
+	struct deliver deliver;		/* the configured outputs beyond the main stream */
 	FILE *out;
 	const char *out_path;
 	struct json line;		/* reused for every event: no allocation per event */

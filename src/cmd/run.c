@@ -43,6 +43,7 @@ static const char *incidents_dir_flag;
 static bool no_forensics_flag;
 static event_mask_t forensics_mask;	/* event types the recorder adds to the rules' */
 static bool verbose_flag;
+static bool format_flag;
 
 static void on_stop(int sig)
 {
@@ -91,9 +92,10 @@ static void report_restart_settings(const struct vigil_config *old, const struct
 	static const struct { const char *name; size_t off; } strings[] = {
 		{ "pin_dir", offsetof(struct vigil_config, pin_dir) },
 		{ "metrics.address", offsetof(struct vigil_config, metrics_address) },
-		{ "outputs.file", offsetof(struct vigil_config, outputs.file_path) },
-		{ "outputs.syslog", offsetof(struct vigil_config, outputs.syslog_address) },
-		{ "outputs.spool_dir", offsetof(struct vigil_config, outputs.spool_dir) },
+		{ "outputs.file.path", offsetof(struct vigil_config, outputs.file.path) },
+		{ "outputs.syslog.address", offsetof(struct vigil_config, outputs.syslog.address) },
+		{ "outputs.webhook.url", offsetof(struct vigil_config, outputs.webhook.url) },
+		{ "outputs.spool.dir", offsetof(struct vigil_config, outputs.spool_dir) },
 		{ "forensics.dir", offsetof(struct vigil_config, forensics.dir) },
 	};
 
@@ -188,6 +190,7 @@ static int parse_run_opts(int argc, char **argv, struct agent *a, struct run_lim
 	optind = 1;
 	while ((c = getopt_long(argc, argv, OUTPUT_SHORTOPTS "P:c:h", longopts, NULL)) != -1) {
 		verbose_flag |= c == 'v';
+		format_flag |= c == 'f';
 		r = policy_opts_parse(&flag_policy, c, optarg);
 		if (r == 0)
 			r = output_opt_parse(c, optarg, a, lim);
@@ -250,6 +253,24 @@ static int apply_config(struct agent *a, struct vigil_config *cfg)
 	a->stream_events = events_flag || cfg->events;
 	policy_opts_merge(&run_policy, &flag_policy, cfg);
 	return 0;
+}
+
+/*
+ * outputs: the main stream (stdout or -o FILE, -f over the file's format)
+ * and the outputs that deliver on their own (file, syslog, webhook).
+ */
+static int apply_outputs(struct agent *a, const struct vigil_config *cfg, bool format_flag)
+{
+	const struct config_outputs *o = &cfg->outputs;
+
+	a->color = -1;
+	if (o->out.color)
+		a->color = !strcmp(o->out.color, "always") ? 1 : !strcmp(o->out.color, "never") ? 0 : -1;
+	if (!format_flag && o->out.format)
+		a->format = !strcmp(o->out.format, "text") ? OUT_TEXT : OUT_JSON;
+	if (o->out.enabled_set && !o->out.enabled && !a->out_path)
+		a->out_path = "/dev/null";	/* alerts only where the outputs say */
+	return deliver_open(&a->deliver, o) ? -1 : 0;
 }
 
 /* containers: from the configuration file, --host-root over it. */
@@ -361,7 +382,8 @@ int cmd_run(int argc, char **argv)
 	err = parse_run_opts(argc, argv, &a, &lim);
 	if (err)
 		return err > 0 ? 0 : 2;
-	if (apply_config(&a, cfg) || apply_container_opts(&a, cfg))
+	if (apply_config(&a, cfg) || apply_container_opts(&a, cfg) ||
+	    apply_outputs(&a, cfg, format_flag))
 		return 2;
 	if (policy_opts_build(&run_policy, &rs)) {
 		config_free(cfg);

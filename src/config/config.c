@@ -308,55 +308,96 @@ static void read_metrics(struct reader *r, yaml_node_t *v, void *base, const cha
 		     (char *)base - offsetof(struct vigil_config, metrics_address));
 }
 
-static const struct key webhook_keys[] = {
-	KEY(struct config_webhook, "url", K_STR, url),
-	KEYCHOICE(struct config_webhook, "format", format, webhook_formats),
-	KEY(struct config_webhook, "headers", K_WORDS, headers),
-	KEY(struct config_webhook, "ca_file", K_PATH, ca_file),
-	KEY(struct config_webhook, "cert_file", K_PATH, cert_file),
-	KEY(struct config_webhook, "key_file", K_PATH, key_file),
-	KEY(struct config_webhook, "insecure", K_BOOL, insecure),
-	KEY(struct config_webhook, "timeout_ms", K_U32, timeout_ms),
-};
+static const char *const colors[] = { "auto", "always", "never", NULL };
 
-/* outputs.webhooks: a list of webhook mappings, each with a url. */
-static void read_webhooks(struct reader *r, yaml_node_t *v, void *base, const char *name)
+/* webhook.headers: a mapping of header names to values. */
+static void read_headers(struct reader *r, yaml_node_t *v, void *base, const char *name)
 {
-	struct config_outputs *o = (struct config_outputs *)((char *)base -
-							     offsetof(struct config_outputs, webhooks));
+	struct config_list *l = base;
 
-	if (v->type != YAML_SEQUENCE_NODE) {
-		bad(r, v, "'%s' wants a list of webhooks", name);
+	if (v->type != YAML_MAPPING_NODE) {
+		bad(r, v, "'%s' wants a mapping of header names to values", name);
 		return;
 	}
-	for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
-		yaml_node_t *item = yaml_document_get_node(&r->doc, *i);
-		struct config_webhook *w;
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(&r->doc, p->key);
+		yaml_node_t *vn = yaml_document_get_node(&r->doc, p->value);
+		const char *k = scalar(kn), *val = scalar(vn);
 
-		if (o->nwebhooks == NKEYS(o->webhooks)) {
-			bad(r, item, "'%s' holds more than %zu webhooks", name, NKEYS(o->webhooks));
+		if (!k || !*k || strpbrk(k, ": \r\n") || !val || strpbrk(val, "\r\n")) {
+			bad(r, kn, "'%s' wants 'Name: value' pairs on one line", name);
+			continue;
+		}
+		if (l->n == CONFIG_LIST_MAX) {
+			bad(r, kn, "'%s' holds more than %d headers", name, CONFIG_LIST_MAX);
 			return;
 		}
-		w = &o->webhooks[o->nwebhooks++];
-		read_mapping(r, item, name, webhook_keys, NKEYS(webhook_keys), w);
-		if (item->type == YAML_MAPPING_NODE && !w->url)
-			bad(r, item, "'%s' items need a url", name);
+		if (asprintf(&l->v[l->n], "%s: %s", k, val) > 0)
+			l->n++;
 	}
+	l->set = true;
 }
 
-static const struct key output_keys[] = {
-	KEYSET(struct config_outputs, "stdout", K_BOOL, stdout_on, stdout_set),
-	KEYCHOICE(struct config_outputs, "stdout_format", stdout_format, formats),
-	KEY(struct config_outputs, "file", K_PATH, file_path),
-	KEYCHOICE(struct config_outputs, "file_format", file_format, formats),
-	KEY(struct config_outputs, "file_rotate_bytes", K_U64, file_rotate_bytes),
-	KEY(struct config_outputs, "file_keep", K_U32, file_keep),
-	KEY(struct config_outputs, "syslog", K_STR, syslog_address),
-	KEY(struct config_outputs, "syslog_facility", K_STR, syslog_facility),
-	SECTION(struct config_outputs, "webhooks", webhooks, read_webhooks),
-	KEY(struct config_outputs, "spool_dir", K_PATH, spool_dir),
-	KEY(struct config_outputs, "spool_max_bytes", K_U64, spool_max_bytes),
+#define O struct config_outputs
+static const struct key stdout_keys[] = {
+	KEYSET(O, "enabled", K_BOOL, out.enabled, out.enabled_set),
+	KEYCHOICE(O, "format", out.format, formats),
+	KEYCHOICE(O, "color", out.color, colors),
 };
+static const struct key file_keys[] = {
+	KEY(O, "path", K_PATH, file.path),
+	KEYCHOICE(O, "format", file.format, formats),
+	KEY(O, "rotate_bytes", K_U64, file.rotate_bytes),
+	KEYSET(O, "keep", K_U32, file.keep, file.keep_set),
+};
+static const struct key syslog_keys[] = {
+	KEY(O, "address", K_STR, syslog.address),
+	KEY(O, "facility", K_STR, syslog.facility),
+	KEYCHOICE(O, "format", syslog.format, formats),
+	KEY(O, "app_name", K_STR, syslog.app_name),
+	KEY(O, "timeout_ms", K_U32, syslog.timeout_ms),
+};
+static const struct key webhook_keys[] = {
+	KEY(O, "url", K_STR, webhook.url),
+	KEYCHOICE(O, "format", webhook.format, webhook_formats),
+	SECTION(O, "headers", webhook.headers, read_headers),
+	KEY(O, "ca_file", K_PATH, webhook.ca_file),
+	KEY(O, "cert_file", K_PATH, webhook.cert_file),
+	KEY(O, "key_file", K_PATH, webhook.key_file),
+	KEY(O, "insecure", K_BOOL, webhook.insecure),
+	KEY(O, "timeout_ms", K_U32, webhook.timeout_ms),
+	KEY(O, "connect_timeout_ms", K_U32, webhook.connect_timeout_ms),
+};
+static const struct key spool_keys[] = {
+	KEY(O, "dir", K_PATH, spool_dir),
+	KEY(O, "max_bytes", K_U64, spool_max_bytes),
+};
+
+/* A sub-section of outputs: the keys address struct config_outputs. */
+#define OUTPUT_SECTION(fn, keys, first)						\
+	static void fn(struct reader *r, yaml_node_t *v, void *base, const char *name)	\
+	{									\
+		read_mapping(r, v, name, keys, NKEYS(keys),			\
+			     (char *)base - offsetof(O, first));		\
+	}
+OUTPUT_SECTION(read_stdout, stdout_keys, out)
+OUTPUT_SECTION(read_file, file_keys, file)
+OUTPUT_SECTION(read_syslog, syslog_keys, syslog)
+OUTPUT_SECTION(read_webhook, webhook_keys, webhook)
+OUTPUT_SECTION(read_spool, spool_keys, spool_dir)
+
+static const struct key output_keys[] = {
+	SECTION(O, "stdout", out, read_stdout),
+	SECTION(O, "file", file, read_file),
+	SECTION(O, "syslog", syslog, read_syslog),
+	SECTION(O, "webhook", webhook, read_webhook),
+	KEY(O, "queue_len", K_U32, queue_len),
+	KEY(O, "close_timeout_ms", K_U32, close_timeout_ms),
+	KEY(O, "retry_min_ms", K_U32, retry_min_ms),
+	KEY(O, "retry_max_ms", K_U32, retry_max_ms),
+	SECTION(O, "spool", spool_dir, read_spool),
+};
+#undef O
 
 static void read_outputs(struct reader *r, yaml_node_t *v, void *base, const char *name)
 {
@@ -364,6 +405,8 @@ static void read_outputs(struct reader *r, yaml_node_t *v, void *base, const cha
 
 	o->set = true;
 	read_mapping(r, v, name, output_keys, NKEYS(output_keys), o);
+	if (o->syslog.address && !o->syslog.address[0])
+		bad(r, v, "'%s.syslog.address' is empty", name);
 }
 
 static const struct key recorder_keys[] = {
@@ -472,22 +515,21 @@ void config_free(struct vigil_config *c)
 	list_free(&c->disabled_rules);
 	free(c->pin_dir);
 	free(c->metrics_address);
-	free(c->outputs.stdout_format);
-	free(c->outputs.file_path);
-	free(c->outputs.file_format);
-	free(c->outputs.syslog_address);
-	free(c->outputs.syslog_facility);
+	free(c->outputs.out.format);
+	free(c->outputs.out.color);
+	free(c->outputs.file.path);
+	free(c->outputs.file.format);
+	free(c->outputs.syslog.address);
+	free(c->outputs.syslog.facility);
+	free(c->outputs.syslog.format);
+	free(c->outputs.syslog.app_name);
+	free(c->outputs.webhook.url);
+	free(c->outputs.webhook.format);
+	list_free(&c->outputs.webhook.headers);
+	free(c->outputs.webhook.ca_file);
+	free(c->outputs.webhook.cert_file);
+	free(c->outputs.webhook.key_file);
 	free(c->outputs.spool_dir);
-	for (size_t i = 0; i < c->outputs.nwebhooks; i++) {
-		struct config_webhook *w = &c->outputs.webhooks[i];
-
-		free(w->url);
-		free(w->format);
-		list_free(&w->headers);
-		free(w->ca_file);
-		free(w->cert_file);
-		free(w->key_file);
-	}
 	free(c->forensics.dir);
 	free(c->forensics.min_severity);
 	memset(c, 0, sizeof(*c));

@@ -25,29 +25,37 @@ struct config_list {
 	bool set;		/* the key was in the file */
 };
 
-struct config_webhook {
-	char *url;
-	char *format;		/* vigil or falco */
-	struct config_list headers;	/* "Name: value" */
-	char *ca_file, *cert_file, *key_file;
-	bool insecure;
-	uint32_t timeout_ms;
-};
-
+/* outputs (docs/outputs.md): strings NULL and numbers 0 mean the default */
 struct config_outputs {
-	bool stdout_set, stdout_on;
-	char *stdout_format;		/* json or text */
-	char *file_path;		/* JSON lines file; NULL: none */
-	char *file_format;
-	uint64_t file_rotate_bytes;	/* 0: never */
-	uint32_t file_keep;
-	char *syslog_address;		/* unix:///dev/log, udp://H:P, tcp://H:P; NULL: none */
-	char *syslog_facility;
-	struct config_webhook webhooks[4];
-	size_t nwebhooks;
+	bool set;			/* the file has an `outputs` section */
+	struct {
+		bool enabled_set, enabled;
+		char *format;		/* json or text */
+		char *color;		/* auto, always, never */
+	} out;				/* `stdout`: the main stream */
+	struct {
+		char *path;		/* NULL: no file output */
+		char *format;
+		uint64_t rotate_bytes;
+		uint32_t keep;
+		bool keep_set;
+	} file;
+	struct {
+		char *address;		/* NULL: no syslog output */
+		char *facility, *format, *app_name;
+		uint32_t timeout_ms;
+	} syslog;
+	struct {
+		char *url;		/* NULL: no webhook */
+		char *format;		/* vigil or falco */
+		struct config_list headers;	/* "Name: value" */
+		char *ca_file, *cert_file, *key_file;
+		bool insecure;
+		uint32_t timeout_ms, connect_timeout_ms;
+	} webhook;
+	uint32_t queue_len, close_timeout_ms, retry_min_ms, retry_max_ms;
 	char *spool_dir;
 	uint64_t spool_max_bytes;
-	bool set;			/* the file has an `outputs` section */
 };
 
 /* forensics: numbers left 0 take the library's defaults (docs/forensics.md) */
