@@ -67,17 +67,18 @@ policy:
   default: true
   filez: [/x]
 outputs:
-  file: relative/path
-  webhooks:
-    - url: http://127.0.0.1:1/x
-      format: splunk
+  file:
+    path: relative/path
+  webhook:
+    url: http://127.0.0.1:1/x
+    format: splunk
 EOC
 "$VIGIL" config check "$WORK/bad.yaml" >"$WORK/check.out" 2>&1 && fail "config check accepted a bad file"
 grep -q "bad.yaml:4:3: unknown setting 'policy.filez' (known: default, files, disabled_rules)" \
 	"$WORK/check.out" || fail "unknown key: $(cat "$WORK/check.out")"
-grep -q "bad.yaml:6:9: 'outputs.file' wants an absolute path" "$WORK/check.out" ||
+grep -q "bad.yaml:7:11: 'outputs.file.path' wants an absolute path" "$WORK/check.out" ||
 	fail "relative path: $(cat "$WORK/check.out")"
-grep -q "bad.yaml:9:15: 'outputs.webhooks.format' wants one of: vigil, falco" "$WORK/check.out" ||
+grep -q "bad.yaml:10:13: 'outputs.webhook.format' wants one of: vigil, falco" "$WORK/check.out" ||
 	fail "bad choice: $(cat "$WORK/check.out")"
 "$VIGIL" run --config "$WORK/bad.yaml" -d 1 >/dev/null 2>&1 && fail "vigil run accepted a bad file"
 printf 'policy:\n  files: [%s]\n' "$WORK/nope.yaml" >"$WORK/nopol.yaml"
