@@ -30,8 +30,10 @@ LDLIBS    += -lbpf -lelf -lz -lyaml -lcrypto -lpthread -lmicrohttpd -lzstd -lcur
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Isrc/include -Isrc/bpf \
 	      -Wall -Wno-unused-function -Wno-address-of-packed-member
 
-# probe and netblock have skeletons of their own (netblock is pinned and outlives vigil)
-BPF_SRCS  := $(filter-out src/bpf/probe.bpf.c src/bpf/netblock.bpf.c,$(wildcard src/bpf/*.bpf.c))
+# probe, netblock and scan_iter have skeletons of their own (netblock is pinned and
+# outlives vigil; scan_iter is loaded only while an integrity scan runs)
+BPF_SRCS  := $(filter-out src/bpf/probe.bpf.c src/bpf/netblock.bpf.c src/bpf/scan_iter.bpf.c,\
+		$(wildcard src/bpf/*.bpf.c))
 BPF_OBJS  := $(patsubst src/bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_HDRS  := $(wildcard src/bpf/*.bpf.h) src/include/vigil_abi.h
 
@@ -39,7 +41,7 @@ BPF_HDRS  := $(wildcard src/bpf/*.bpf.h) src/include/vigil_abi.h
 LIB_SRCS  := $(filter-out src/main.c src/bpf/%,$(wildcard src/*.c src/*/*.c))
 LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 MAIN_OBJ  := $(BUILD)/obj/main.o
-SKELS     := $(BUILD)/vigil.skel.h $(BUILD)/probe.skel.h $(BUILD)/netblock.skel.h
+SKELS     := $(BUILD)/vigil.skel.h $(BUILD)/probe.skel.h $(BUILD)/netblock.skel.h $(BUILD)/scan_iter.skel.h
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -78,6 +80,12 @@ $(BUILD)/probe.skel.h: $(BUILD)/bpf/probe.bpf.o
 $(BUILD)/netblock.skel.h: $(BUILD)/bpf/netblock.bpf.o
 	@echo "  SKEL    $@"
 	$(Q)$(BPFTOOL) gen skeleton $< name netblock_bpf > $@
+
+$(BUILD)/bpf/scan_iter.bpf.o: src/scan/scan_iter.h
+
+$(BUILD)/scan_iter.skel.h: $(BUILD)/bpf/scan_iter.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name scan_iter_bpf > $@
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h src/*/*.h) src/include/vigil_abi.h $(SKELS)
 	@mkdir -p $(dir $@)
@@ -151,7 +159,7 @@ bench: deps
 # Fuzzing (not part of `make test`): clang's libFuzzer with ASan/UBSan on the
 # code that reads untrusted input. FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS := $(filter-out src/cmd/% src/agent.c src/sensor/sensor.c src/sensor/features.c src/respond/% src/ops/httpd.c src/forensics/% src/output/sink% src/output/falco.c src/output/deliver.c,$(LIB_SRCS))
+FUZZ_SRCS := $(filter-out src/cmd/% src/agent.c src/sensor/sensor.c src/sensor/features.c src/respond/% src/ops/httpd.c src/forensics/% src/output/sink% src/output/falco.c src/output/deliver.c src/detect/open_filter.c,$(LIB_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(BUILD)/default_policies.S $(SKELS)

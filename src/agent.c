@@ -439,6 +439,31 @@ const struct container_info *agent_container_of(void *ctx, uint64_t cgroup_id)
 	return container_lookup(a->containers, cgroup_id);
 }
 
+int agent_filter_opens(struct agent *a, const struct ruleset *rs)
+{
+	struct open_filter *f;
+	int err = open_filter_build(rs, &f);
+
+	if (err)
+		return err;
+	/* write the idle generation, then flip: never half a filter */
+	err = open_filter_install(f, a->sensor, a->open_filter_gen ^ 1, true);
+	if (err) {
+		log_error("cannot load the open filter: %s", strerror(-err));
+		open_filter_free(f);
+		return err;
+	}
+	a->open_filter_gen ^= 1;
+	if (f->set.all)
+		log_info("open filter: every open is sent (%s)", f->why_all);
+	else if (rs->events & EVENT_BIT(VGL_EV_OPEN))
+		log_info("open filter: the kernel sends only opens the rules could match "
+			 "(%u terms, %zu names)", f->set.nterms, f->nnames);
+	open_filter_free(a->open_filter);
+	a->open_filter = f;
+	return 0;
+}
+
 int agent_select(struct agent *a, event_mask_t mask)
 {
 	event_mask_t got = 0;
@@ -572,6 +597,7 @@ int agent_run(struct agent *a, volatile bool *stop, uint64_t duration_ms)
 			return n;
 		}
 		respond_drain(a->responder, agent_handle_record, a);
+		scanner_drain(a->scanner, agent_handle_record, a);
 		containers_idle(a);
 		if (a->incidents)
 			incidents_tick(a->incidents, boot_ns());
@@ -600,6 +626,7 @@ int agent_run(struct agent *a, volatile bool *stop, uint64_t duration_ms)
 	while (sensor_poll(a->sensor, 0) > 0)
 		;
 	respond_drain(a->responder, agent_handle_record, a);
+	scanner_drain(a->scanner, agent_handle_record, a);
 	fflush(a->out);
 	report_losses(a);
 	__atomic_store_n(&a->running, false, __ATOMIC_RELEASE);
@@ -615,11 +642,12 @@ void agent_print_stats(struct agent *a, FILE *f)
 		return;
 	sensor_read_counters(a->sensor, &c);
 	fprintf(f, "kernel: submitted %llu, lost (ring buffer full) %llu, lost (nested) %llu, "
-		   "paths truncated %llu\n",
+		   "paths truncated %llu, filtered %llu\n",
 		(unsigned long long)c.kernel[VGL_CNT_EVENTS],
 		(unsigned long long)c.kernel[VGL_CNT_LOST_RINGBUF],
 		(unsigned long long)c.kernel[VGL_CNT_LOST_NESTED],
-		(unsigned long long)c.kernel[VGL_CNT_PATH_TRUNC]);
+		(unsigned long long)c.kernel[VGL_CNT_PATH_TRUNC],
+		(unsigned long long)c.kernel[VGL_CNT_FILTERED]);
 	fprintf(f, "userspace: alerts %llu, decode errors %llu, write errors %llu, processes %zu, "
 		   "cgroups %zu\n",
 		(unsigned long long)a->stats.alerts, (unsigned long long)a->stats.decode_errors,
@@ -637,8 +665,10 @@ void agent_print_stats(struct agent *a, FILE *f)
 
 void agent_fini(struct agent *a)
 {
+	scanner_stop(a->scanner);
 	deliver_close(&a->deliver);	/* flushes within budget, spools the rest */
 	incidents_free(a->incidents);	/* closes open incidents, flushes bundles */
+	open_filter_free(a->open_filter);
 	recorder_free(a->recorder);
 	respond_close(a->responder);
 	engine_free(a->engine);

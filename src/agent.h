@@ -28,6 +28,8 @@
 #include "forensics/recorder.h"
 #include "forensics/incident.h"
 #include "output/deliver.h"
+#include "detect/open_filter.h"
+#include "scan/scan.h"
 #include <signal.h>
 
 enum output_format { OUT_JSON, OUT_TEXT };
@@ -71,6 +73,9 @@ struct agent {
 	struct responder *responder;	/* NULL: nothing is enforced */
 	bool enforced_alerted;		/* this record's enforced rule has alerted */
 	bool stream_events;		/* with an engine: write events too */
+	struct open_filter *open_filter;	/* opens the rules could match (in the kernel) */
+	struct scanner *scanner;		/* periodic integrity scans (NULL: none) */
+	unsigned int open_filter_gen;
 	/* forensics: the flight recorder and incident bundles (NULL: off) */
 	struct recorder *recorder;
 	struct incidents *incidents;
@@ -94,6 +99,9 @@ int agent_init(struct agent *a);
 
 /* The container of a cgroup id (for the responder; cached after the first). */
 const struct container_info *agent_container_of(void *ctx, uint64_t cgroup_id);
+
+/* Let the kernel send only the opens rs's rules could match. 0 or -errno. */
+int agent_filter_opens(struct agent *a, const struct ruleset *rs);
 
 /* Attach the hooks the filter's event types need. */
 int agent_select(struct agent *a, event_mask_t mask);

@@ -49,27 +49,27 @@ enum log_level log_get_level(void)
 /* One line: prefix, message, newline, in a single write. */
 static void log_line(enum log_level level, const char *prefix, const char *fmt, va_list ap)
 {
-	char line[2048];
+	char head[64], *body = NULL, *line = NULL;
 	int n;
 
 	if (to_journal < 0)
 		to_journal = stderr_is_journal();
 	if (to_journal)
-		n = snprintf(line, sizeof(line), "<%d>%s", syslog_priority[level], prefix);
+		snprintf(head, sizeof(head), "<%d>%s", syslog_priority[level], prefix);
 	else
-		n = snprintf(line, sizeof(line), "vigil: %s", prefix);
-	if (n < 0 || (size_t)n >= sizeof(line))
+		snprintf(head, sizeof(head), "vigil: %s", prefix);
+	/* allocated: a verifier log runs to megabytes and must reach the user whole */
+	if (vasprintf(&body, fmt, ap) < 0)
 		return;
-	n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-	if ((size_t)n >= sizeof(line) - 1) {
-		n = sizeof(line) - 2;
-		line[n - 3] = line[n - 2] = line[n - 1] = '.';	/* cut, and says so */
-	}
-	if (n == 0 || line[n - 1] != '\n')
-		line[n++] = '\n';
+	n = asprintf(&line, "%s%s%s", head, body,
+		     body[0] && body[strlen(body) - 1] == '\n' ? "" : "\n");
+	free(body);
+	if (n < 0)
+		return;
 	fflush(stderr);
 	if (write(STDERR_FILENO, line, n) < 0)
-		return;	/* nowhere left to say it */
+		n = 0;	/* nowhere left to say it */
+	free(line);
 }
 
 static void log_vmsg(enum log_level level, const char *fmt, va_list ap)

@@ -20,6 +20,7 @@ static void usage(FILE *f)
 		"  unpin     remove the connection-blocking hooks left in force\n"
 		"  config    check a configuration file (config check [FILE])\n"
 		"  incidents list, show or export incident bundles (forensics)\n"
+		"  scan      check for rootkits and tampering once (hidden processes, BPF, ...)\n"
 		"  version   print the version\n"
 		"\n"
 		"`vigil <command> --help` for a command's options.\n");
@@ -35,6 +36,7 @@ int main(int argc, char **argv)
 		{ "unpin", cmd_unpin },
 		{ "config", cmd_config },
 		{ "incidents", cmd_incidents },
+		{ "scan", cmd_scan },
 	};
 
 	log_route_libbpf();

@@ -55,6 +55,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define O_CREAT_		00000100
 #define O_TRUNC_		00001000
 #define O_TMPFILE_		020000000	/* __O_TMPFILE */
+#define O_DIRECTORY__		00200000
 #define AT_SYMLINK_NOFOLLOW_	0x100
 #define AT_EMPTY_PATH_		0x1000
 #define S_IFMT_			00170000
@@ -494,6 +495,213 @@ static __always_inline int file_emit(struct trace_event_raw_sys_exit *ctx, struc
 	return 0;
 }
 
+/* ---- the open filter (vigil_abi.h: struct vgl_open_filter) ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct vgl_open_filter);
+} open_filters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vgl_open_filter_conf);
+} open_filter_conf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct vgl_enf_path_key);
+	__type(value, __u64);
+} of_names SEC(".maps");
+
+struct of_name_buf {
+	char name[VGL_OF_NAME_SCAN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct of_name_buf);
+} of_name_bufs SEC(".maps");
+
+static __always_inline __u64 of_lookup(__u64 hash, __u32 len, __u32 kind)
+{
+	struct vgl_enf_path_key key = { .hash = hash, .len = len, .kind = kind };
+	__u64 *bits = bpf_map_lookup_elem(&of_names, &key);
+
+	return bits ? *bits : 0;
+}
+
+/* Set bits of a name (kernel memory): exact, and its prefixes of the
+ * lengths some set holds when kind_prefix is given. */
+static __always_inline __u64 of_name_bits(const void *name, __u32 kind, __u32 kind_prefix,
+					   __u64 prefix_lens, __u32 gen)
+{
+	__u32 zero = 0;
+	struct of_name_buf *nb = bpf_map_lookup_elem(&of_name_bufs, &zero);
+	__u64 hash = VGL_FNV_OFFSET, f = 0;
+	__u32 i;
+	int n;
+
+	if (!nb)
+		return 0;
+	n = bpf_probe_read_kernel_str(nb->name, sizeof(nb->name), name);
+	if (n <= 1)
+		return 0;
+	for (i = 0; i < VGL_OF_NAME_SCAN - 1; i++) {
+		if (i >= n - 1)
+			break;
+		hash = (hash ^ (__u8)nb->name[i]) * VGL_FNV_PRIME;
+		if (kind_prefix && (prefix_lens & (1ULL << ((i + 1) & 63))))
+			f |= of_lookup(hash, i + 1, kind_prefix | gen << 4);
+	}
+	/* a name longer than the scan equals no name in a set */
+	if (i == n - 1)
+		f |= of_lookup(hash, i, kind | gen << 4);
+	return f;
+}
+
+/*
+ * Set bits of the directories above the file (its parent, theirs, ...),
+ * crossing mounts, up to the task's root. *complete is false when the walk
+ * stopped short: the bits are then unknown. Global: verified once.
+ */
+__noinline __u64 of_ancestor_bits(__u64 file_ptr, __u32 gen, bool *complete)
+{
+	struct file *f = (void *)file_ptr;
+	struct task_struct *task = current_task();
+	struct dentry *root_d = BPF_CORE_READ(task, fs, root.dentry);
+	struct vfsmount *root_m = BPF_CORE_READ(task, fs, root.mnt);
+	struct dentry *d;
+	struct vfsmount *m;
+	__u64 bits = 0;
+
+	if (!f || !complete)
+		return 0;
+	*complete = false;
+	d = BPF_CORE_READ(f, f_path.dentry);
+	m = BPF_CORE_READ(f, f_path.mnt);
+	for (int i = 0; i < VGL_OF_ANCESTORS * 2; i++) {
+		if (d == root_d && m == root_m) {
+			*complete = true;
+			return bits;
+		}
+		if (d == BPF_CORE_READ(m, mnt_root)) {
+			/* the root of a mount stands for its mountpoint in the parent */
+			struct mount *mnt = real_mount_of(m);
+			struct mount *parent = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (parent == mnt) {
+				*complete = true;	/* the top of the mount tree */
+				return bits;
+			}
+			d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			m = (void *)parent + bpf_core_field_offset(struct mount, mnt);
+			/* the mountpoint is a directory the file is in, by its own name */
+			if (!(d == root_d && m == root_m) && d != BPF_CORE_READ(m, mnt_root))
+				bits |= of_name_bits(BPF_CORE_READ(d, d_name.name), VGL_OF_ANCESTOR,
+						     0, 0, gen);
+			continue;
+		}
+		struct dentry *up = BPF_CORE_READ(d, d_parent);
+
+		if (up == d)
+			return bits;	/* unattached */
+		d = up;
+		if ((d == root_d && m == root_m) || d == BPF_CORE_READ(m, mnt_root))
+			continue;	/* named by what is above it, if anything */
+		bits |= of_name_bits(BPF_CORE_READ(d, d_name.name), VGL_OF_ANCESTOR, 0, 0, gen);
+	}
+	return bits;
+}
+
+/* Some term matches facts, the unknown ones counting either way. */
+static __always_inline bool of_match(const struct vgl_open_filter *of, __u64 facts, __u64 known)
+{
+	for (__u32 i = 0; i < VGL_OF_TERMS_MAX; i++) {
+		if (i >= of->nterms)
+			break;
+		const struct vgl_enf_term *t = &of->terms[i];
+
+		if (!(t->must & ~facts & known) && !(t->must_not & facts))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether the loaded rules could match this open. A term matches when its
+ * must facts hold (or cannot be known) and none of its must_not facts do.
+ * The directories above the file cost a walk: they are looked at only when
+ * a term would match if they were right.
+ */
+static __always_inline bool open_wanted(struct task_struct *task, struct file *f, __u32 flags,
+					long ret)
+{
+	__u32 zero = 0, gen;
+	struct vgl_open_filter_conf *conf = bpf_map_lookup_elem(&open_filter_conf, &zero);
+	struct vgl_open_filter *of;
+	__u64 facts = 0, known = ~0ULL;
+
+	if (!conf || !conf->on)
+		return true;
+	gen = conf->live & 1;
+	of = bpf_map_lookup_elem(&open_filters, &gen);
+	if (!of || of->all)
+		return true;
+	/* exactly as userspace's fd.is_write and fd.is_create */
+	bool tmpfile = (flags & (O_TMPFILE_ | O_DIRECTORY__)) == (O_TMPFILE_ | O_DIRECTORY__);
+
+	if ((flags & 3) || (flags & (O_CREAT_ | O_TRUNC_)) || tmpfile)
+		facts |= 1ULL << VGL_OF_WRITE;
+	if ((flags & O_CREAT_) || tmpfile)
+		facts |= 1ULL << VGL_OF_CREATE;
+	if (flags & O_TRUNC_)
+		facts |= 1ULL << VGL_OF_TRUNC;
+	if (ret < 0)
+		facts |= 1ULL << VGL_OF_FAILED;
+	struct inode *root = BPF_CORE_READ(task, fs, root.dentry, d_inode);
+
+	if (!root || BPF_CORE_READ(root, i_ino) != of->root_ino ||
+	    BPF_CORE_READ(root, i_sb, s_dev) != of->root_dev)
+		facts |= 1ULL << VGL_OF_CHROOTED;
+	facts |= of_name_bits(task->comm, VGL_OF_COMM, 0, 0, gen);
+	if (f) {
+		struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+
+		facts |= of_name_bits(BPF_CORE_READ(d, d_name.name), VGL_OF_NAME,
+				      VGL_OF_NAME_PREFIX, of->prefix_lens, gen);
+		/* at a mount's root the dentry's parent is not the path's */
+		if (parent == d || parent == BPF_CORE_READ(f, f_path.mnt, mnt_root))
+			known &= ~of->parent_bits;
+		else
+			facts |= of_name_bits(BPF_CORE_READ(parent, d_name.name), VGL_OF_PARENT,
+					      0, 0, gen);
+	} else {
+		known &= ~(of->name_bits | of->parent_bits);	/* no file: names unknown */
+	}
+	if (!f || !of->ancestor_bits)
+		return of_match(of, facts, known);
+	/* first with the ancestors unknown: most opens are dropped here */
+	if (!of_match(of, facts, known & ~of->ancestor_bits))
+		return false;
+	/* a term that needs no ancestor matches: no walk */
+	if (of_match(of, facts & ~of->ancestor_bits, known))
+		return true;
+	bool complete = false;
+
+	facts |= of_ancestor_bits((__u64)f, gen, &complete);
+	if (!complete)
+		known &= ~of->ancestor_bits;
+	return of_match(of, facts, known);
+}
+
 /*
  * open, openat, openat2, creat. A successful open is named from the file
  * the returned fd points to (symlinks and ".." resolved, no TOCTOU on the
@@ -509,7 +717,18 @@ static __always_inline int open_emit(struct trace_event_raw_sys_exit *ctx, __u16
 	struct vgl_file *b;
 	struct ev ev;
 
-	if (is_self() || !ev_begin(&ev))
+	if (is_self())
+		return 0;
+	if (ret >= 0)
+		f = fd_file(task, ret);
+	/* drift needs every write marked, whether the rules want the event or not */
+	if (f && (flags & (O_WRONLY_ | O_RDWR_ | O_CREAT_ | O_TRUNC_ | O_TMPFILE_)))
+		mark_written(BPF_CORE_READ(f, f_inode));
+	if (!open_wanted(task, f, flags, ret)) {
+		count(VGL_CNT_FILTERED);
+		return 0;
+	}
+	if (!ev_begin(&ev))
 		return 0;
 	ev_init(&ev, VGL_EV_OPEN, sizeof(*b))->ret = ret;
 	b = ev_body(&ev);
@@ -518,19 +737,13 @@ static __always_inline int open_emit(struct trace_event_raw_sys_exit *ctx, __u16
 	b->mode = creating ? mode & 07777 : 0;
 	b->uid = (__u32)-1;
 	b->gid = (__u32)-1;
-	b->fd = -1;
-	if (ret >= 0) {
-		b->fd = ret;
-		f = fd_file(task, ret);
-	}
+	b->fd = ret >= 0 ? ret : -1;
 	if (f) {
 		struct inode *inode = BPF_CORE_READ(f, f_inode);
 
 		body_inode(b, inode);
 		if (!creating)	/* has S_IFMT bits: tells output it is the inode's */
 			b->mode = BPF_CORE_READ(inode, i_mode);
-		if (flags & (O_WRONLY_ | O_RDWR_ | O_CREAT_ | O_TRUNC_ | O_TMPFILE_))
-			mark_written(inode);
 		ev_put_file_path(&ev, f, &b->path_flags);
 	} else {
 		/* failed, or the fd was closed by another thread already */

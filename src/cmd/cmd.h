@@ -10,5 +10,6 @@ int cmd_rules(int argc, char **argv);
 int cmd_unpin(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_incidents(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 
 #endif

@@ -152,6 +152,8 @@ static int run_reload(struct agent *a)
 		return -1;
 	}
 	a->filter.events = rs->events;
+	if (!a->stream_events && agent_filter_opens(a, rs))
+		log_error("reload: the open filter was not updated; see above");
 	agent_select(a, rs->events | forensics_mask);
 	if (a->responder && respond_reload(a->responder, rs))
 		log_error("reload: enforcement of the new rules failed; see above");
@@ -370,6 +372,23 @@ static int ops_start(struct agent *a, struct httpd **out)
 	return 0;
 }
 
+/* Integrity scans: at start and every scan.interval_s (default: hourly). */
+static void scan_start(struct agent *a, const struct vigil_config *cfg)
+{
+	struct scanner_opts so = {
+		.interval_s = cfg->scan_interval_set ? cfg->scan_interval_s : 3600,
+		.at_start = cfg->scan_at_start_set ? cfg->scan_at_start : true,
+		.scan = { .self_pid = getpid() },
+	};
+
+	if (!so.interval_s && !so.at_start)
+		return;
+	a->scanner = scanner_start(&so);
+	if (a->scanner)
+		log_info("integrity scans: %s%s every %u s", so.at_start ? "now, then" : "",
+			 so.at_start ? "" : "first in", so.interval_s);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct httpd *ops = NULL;
@@ -412,6 +431,10 @@ int cmd_run(int argc, char **argv)
 		err = agent_init(&a);
 	if (!err)
 		err = forensics_open(&a, cfg, &mask);
+	/* --events shows every open of the types the rules select, not only
+	 * those they could match */
+	if (!err && !a.stream_events)
+		err = agent_filter_opens(&a, rs);
 	if (!err)
 		err = agent_select(&a, mask);
 	if (!err) {
@@ -420,6 +443,8 @@ int cmd_run(int argc, char **argv)
 		run_respond.container_ctx = &a;
 		err = respond_open(&a.responder, a.sensor, rs, &run_respond);
 	}
+	if (!err)
+		scan_start(&a, cfg);
 	if (!err) {
 		log_info("running: %zu rules", rs->n);
 		err = agent_run(&a, &stop_requested, lim.duration_s * 1000ULL);

@@ -449,6 +449,17 @@ static void read_forensics(struct reader *r, yaml_node_t *v, void *base, const c
 	read_mapping(r, v, name, forensics_keys, NKEYS(forensics_keys), f);
 }
 
+static const struct key scan_keys[] = {
+	KEYSET(struct vigil_config, "interval_s", K_U32, scan_interval_s, scan_interval_set),
+	KEYSET(struct vigil_config, "at_start", K_BOOL, scan_at_start, scan_at_start_set),
+};
+
+static void read_scan(struct reader *r, yaml_node_t *v, void *base, const char *name)
+{
+	read_mapping(r, v, name, scan_keys, NKEYS(scan_keys),
+		     (char *)base - offsetof(struct vigil_config, scan_interval_s));
+}
+
 static const struct key top_keys[] = {
 	KEYSET(struct vigil_config, "log_level", K_LEVEL, log_level, log_level_set),
 	KEY(struct vigil_config, "enforce", K_BOOL, enforce),
@@ -461,6 +472,7 @@ static const struct key top_keys[] = {
 	SECTION(struct vigil_config, "metrics", metrics_address, read_metrics),
 	SECTION(struct vigil_config, "outputs", outputs, read_outputs),
 	SECTION(struct vigil_config, "forensics", forensics, read_forensics),
+	SECTION(struct vigil_config, "scan", scan_interval_s, read_scan),
 };
 
 int config_load(const char *path, struct vigil_config *c)

@@ -94,6 +94,9 @@ struct vigil_config {
 	char *metrics_address;		/* NULL: off */
 	struct config_outputs outputs;
 	struct config_forensics forensics;
+	/* integrity scans (docs/scan.md) */
+	bool scan_interval_set, scan_at_start_set, scan_at_start;
+	uint32_t scan_interval_s;
 };
 
 /* Read path into c (zeroed by the caller). 0, or -errno with every problem

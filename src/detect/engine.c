@@ -218,7 +218,7 @@ int engine_eval(struct engine *en, const struct enriched_event *e, const struct 
 
 	for (size_t i = 0; i < en->rs->nby_type[type]; i++) {
 		const struct rule *r = en->rs->by_type[type][i];
-		struct alert a;
+		struct alert a = { .respond_latency_us = -1 };
 		bool excepted = false;
 
 		if (!in_scope(r, e) || !expr_eval(r->cond, &c))

@@ -10,6 +10,7 @@
 #include "detect/fields.h"
 #include "enrich/exehash.h"
 #include "enrich/proctable.h"
+#include "scan/scan.h"
 
 #define EV(t)		EVENT_BIT(VGL_EV_##t)
 #define FILE_EVENTS	(EV(OPEN) | EV(UNLINK) | EV(RENAME) | EV(LINK) | EV(SYMLINK) | \
@@ -1035,6 +1036,53 @@ static int get_fd_mode_setuid(const struct field_ctx *c, int idx, struct fval *o
 	return f && is_type(c, VGL_EV_CHMOD) ? set_bool(o, f->mode & 04000) : -1;
 }
 
+/* ---- scan.* (the integrity scanner's findings) ---- */
+
+static const struct vgl_scan *scan_body(const struct field_ctx *c)
+{
+	return is_type(c, VGL_EV_SCAN_FINDING) ? EV_BODY(&c->e->v, vgl_scan) : NULL;
+}
+
+static int get_scan_check(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct vgl_scan *s = scan_body(c);
+
+	return s ? set_cstr(o, scan_check_name(s->check)) : -1;
+}
+
+static int get_scan_subject(const struct field_ctx *c, int idx, struct fval *o)
+{
+	return scan_body(c) ? set_vstr(o, &c->e->v.strs[VGL_SCAN_S_SUBJECT]) : -1;
+}
+
+static int get_scan_detail(const struct field_ctx *c, int idx, struct fval *o)
+{
+	return scan_body(c) ? set_vstr(o, &c->e->v.strs[VGL_SCAN_S_DETAIL]) : -1;
+}
+
+static int get_scan_bpf_type(const struct field_ctx *c, int idx, struct fval *o)
+{
+	return scan_body(c) ? set_vstr(o, &c->e->v.strs[VGL_SCAN_S_BPF_TYPE]) : -1;
+}
+
+static int get_scan_pid(const struct field_ctx *c, int idx, struct fval *o)
+{
+	const struct vgl_scan *s = scan_body(c);
+
+	return s ? set_int(o, s->pid) : -1;
+}
+
+#define SCAN_FLAG_GETTER(fn, flag)						\
+	static int fn(const struct field_ctx *c, int idx, struct fval *o)	\
+	{									\
+		const struct vgl_scan *s = scan_body(c);			\
+		return s ? set_bool(o, s->flags & (flag)) : -1;			\
+	}
+
+SCAN_FLAG_GETTER(get_scan_risky, VGL_SCAN_F_RISKY)
+SCAN_FLAG_GETTER(get_scan_changed, VGL_SCAN_F_CHANGED)
+SCAN_FLAG_GETTER(get_scan_no_holder, VGL_SCAN_F_NO_HOLDER)
+
 /* ---- the table ---- */
 
 #define F(n, t, ev, fn, d) { n, t, false, false, ev, fn, d }
@@ -1162,6 +1210,15 @@ static const struct field_def fields[] = {
 	F("cred.euid", FT_INT, EV(SETUID), get_setuid_euid, "setuid family: effective uid after the call"),
 	F("ptrace.is_descendant", FT_BOOL, EV(PTRACE), get_ptrace_is_descendant, "ptrace: the target descends from the caller (a program it started); absent in other pid namespaces"),
 	F("fd.mode_setuid", FT_BOOL, EV(CHMOD), get_fd_mode_setuid, "chmod: the new mode has the setuid bit (04000), not just setgid"),
+
+	F("scan.check", FT_STR, EV(SCAN_FINDING), get_scan_check, "scan_finding: what was found: hidden_process, proc_mount_over, ld_so_preload, ld_preload_env, so_deleted, so_tmp, bpf_program, syscall_table, module_hidden, exe_deleted, exe_memfd, masquerade, setuid_world_writable"),
+	F("scan.subject", FT_STR, EV(SCAN_FINDING), get_scan_subject, "scan_finding: what it is about: a path, a pid, a BPF program's name"),
+	F("scan.detail", FT_STR, EV(SCAN_FINDING), get_scan_detail, "scan_finding: readable explanation"),
+	F("scan.pid", FT_INT, EV(SCAN_FINDING), get_scan_pid, "scan_finding: the process concerned (BPF: the first process holding it), 0 when none"),
+	F("scan.bpf_type", FT_STR, EV(SCAN_FINDING), get_scan_bpf_type, "scan_finding bpf_program: program type (kprobe, tracing, xdp, socket_filter, ...)"),
+	F("scan.risky", FT_BOOL, EV(SCAN_FINDING), get_scan_risky, "scan_finding bpf_program: a type rootkits use (kprobe, tracing, raw_tracepoint, lsm, tc, xdp, ext) or a call to bpf_probe_write_user / bpf_override_return"),
+	F("scan.changed", FT_BOOL, EV(SCAN_FINDING), get_scan_changed, "scan_finding: differs from the previous scan of this vigil (ld.so.preload)"),
+	F("scan.no_holder", FT_BOOL, EV(SCAN_FINDING), get_scan_no_holder, "scan_finding bpf_program: no process holds it (pinned, or attached and left)"),
 };
 
 const struct field_def *field_table(size_t *n)

@@ -79,6 +79,8 @@ enum vgl_event_type {
 	VGL_EV_CGROUP,
 	VGL_EV_CONTAINER_START,
 	VGL_EV_CONTAINER_EXIT,
+	/* integrity scanner (src/scan/): findings made by userspace */
+	VGL_EV_SCAN_FINDING,
 	VGL_EV_MAX,
 };
 
@@ -268,6 +270,49 @@ struct vgl_container {
 	__u32 reason;		/* VGL_CTR_* */
 	__u32 _pad;
 };
+
+/* integrity scanner ------------------------------------------------ */
+
+/* What a scan_finding reports (scan.check); names in src/scan/scan.c. */
+enum vgl_scan_check {
+	VGL_SCAN_NONE = 0,
+	VGL_SCAN_HIDDEN_PROCESS,	/* a task the kernel runs that /proc does not list */
+	VGL_SCAN_PROC_MOUNT_OVER,	/* something is mounted over /proc/PID */
+	VGL_SCAN_LD_SO_PRELOAD,		/* /etc/ld.so.preload exists (or changed) */
+	VGL_SCAN_LD_PRELOAD_ENV,	/* LD_PRELOAD in a long-running process's environment */
+	VGL_SCAN_SO_DELETED,		/* executable mapping of a deleted file (memfd too) */
+	VGL_SCAN_SO_TMP,		/* executable mapping from /tmp, /var/tmp or /dev/shm */
+	VGL_SCAN_BPF_PROG,		/* a BPF program vigil did not load (links: its attach points) */
+	VGL_SCAN_SYSCALL_TABLE,		/* a syscall table entry outside kernel text */
+	VGL_SCAN_MODULE_HIDDEN,		/* a module in /sys/module missing from /proc/modules */
+	VGL_SCAN_EXE_DELETED,		/* a process runs a deleted executable */
+	VGL_SCAN_EXE_MEMFD,		/* a process runs a memfd */
+	VGL_SCAN_MASQUERADE,		/* comm names another program than the executable */
+	VGL_SCAN_SETUID_WW,		/* setuid/setgid file in a world-writable directory */
+	VGL_SCAN_MAX,
+};
+
+#define VGL_SCAN_F_RISKY	0x01	/* BPF: a type or helper rootkits use */
+#define VGL_SCAN_F_CHANGED	0x02	/* differs from the previous scan */
+#define VGL_SCAN_F_NO_HOLDER	0x04	/* BPF: no process holds it (pinned or attached) */
+#define VGL_SCAN_F_WRITE_USER	0x08	/* BPF: calls bpf_probe_write_user */
+#define VGL_SCAN_F_OVERRIDE	0x10	/* BPF: calls bpf_override_return */
+
+/*
+ * scan_finding: made by userspace, never by the kernel. hdr.pid is the
+ * process the finding is about (for BPF objects the first process holding
+ * them), 0 when none. Strings: subject (a path, a program name), detail
+ * (readable explanation), bpf type ("kprobe", ...) or empty.
+ */
+struct vgl_scan {
+	__u16 check;		/* enum vgl_scan_check */
+	__u16 _pad;
+	__u32 flags;		/* VGL_SCAN_F_* */
+	__u32 pid;		/* subject process, 0 when none */
+	__u32 id;		/* BPF program or link id, else 0 */
+	__u64 ino;		/* inode of the subject file, when one */
+};
+enum { VGL_SCAN_S_SUBJECT, VGL_SCAN_S_DETAIL, VGL_SCAN_S_BPF_TYPE };
 
 /* privilege and kernel --------------------------------------------- */
 
@@ -515,6 +560,53 @@ enum vgl_nb_counter {
 	VGL_NB_CNT_MAX,
 };
 
+/*
+ * The open filter (src/detect/open_filter.c, src/bpf/file.bpf.c): which
+ * opens the loaded rules could match, over-approximated from their
+ * conditions, so the kernel builds and sends only those. Facts per open:
+ * the fixed ones below, then one bit per name set (the file's name, a
+ * prefix of it, its directory's name, the opener's comm), looked up by
+ * FNV-1a hash in of_names (key struct vgl_enf_path_key, kind | gen << 4).
+ * An open is sent when some term matches; facts the kernel cannot know
+ * (names of a failed open) count as matching either way.
+ */
+enum vgl_of_fact {
+	VGL_OF_WRITE = 0,	/* as fd.is_write: not O_RDONLY, or O_CREAT, O_TRUNC, O_TMPFILE */
+	VGL_OF_CREATE,		/* as fd.is_create: O_CREAT or O_TMPFILE */
+	VGL_OF_TRUNC,		/* O_TRUNC */
+	VGL_OF_FAILED,
+	VGL_OF_CHROOTED,	/* the task's root is not the host's (every container's) */
+	VGL_OF_FIXED,		/* first bit of the name sets */
+};
+
+enum vgl_of_name_kind {
+	VGL_OF_NAME = 1, VGL_OF_NAME_PREFIX, VGL_OF_PARENT, VGL_OF_COMM,
+	VGL_OF_ANCESTOR,	/* a directory the file is in, at any of VGL_OF_ANCESTORS levels */
+};
+
+#define VGL_OF_ANCESTORS	12	/* deeper files: their ancestors count as unknown */
+
+#define VGL_OF_NAME_SCAN	64	/* bytes of a name the kernel hashes */
+#define VGL_OF_TERMS_MAX	64
+
+struct vgl_open_filter {
+	__u32 nterms;
+	__u32 all;		/* 1: every open (a trace, or a rule the filter cannot narrow) */
+	__u64 prefix_lens;	/* bit n: some name prefix of n bytes is in a set */
+	__u64 name_bits;	/* the bits of the file's name and its prefixes */
+	__u64 parent_bits;	/* the bits of its directory's name */
+	__u64 ancestor_bits;	/* the bits of the directories above it (looked up last) */
+	__u64 root_ino;		/* the host's root directory (/proc/1/root) */
+	__u32 root_dev;		/* kernel dev_t */
+	__u32 _pad;
+	struct vgl_enf_term terms[VGL_OF_TERMS_MAX];
+};
+
+struct vgl_open_filter_conf {
+	__u32 live;		/* generation in force */
+	__u32 on;		/* 0: no filter (every open is sent) */
+};
+
 #ifndef __VIGIL_BPF__
 _Static_assert(sizeof(struct vgl_enf_term) == 24, "vgl_enf_term layout");
 _Static_assert(sizeof(struct vgl_enf_name_key) == 32, "vgl_enf_name_key layout");
@@ -527,6 +619,7 @@ _Static_assert(sizeof(struct vgl_nb_verdict) == 16, "vgl_nb_verdict layout");
 _Static_assert(sizeof(struct vgl_hdr) == 96, "vgl_hdr layout");
 _Static_assert(sizeof(struct vgl_cgroup) == 16, "vgl_cgroup layout");
 _Static_assert(sizeof(struct vgl_container) == 8, "vgl_container layout");
+_Static_assert(sizeof(struct vgl_scan) == 24, "vgl_scan layout");
 _Static_assert(sizeof(struct vgl_exec) == 72, "vgl_exec layout");
 _Static_assert(sizeof(struct vgl_file) == 48, "vgl_file layout");
 _Static_assert(sizeof(struct vgl_mem) == 40, "vgl_mem layout");

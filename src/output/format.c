@@ -204,6 +204,8 @@ static void format_body(struct json *j, const struct event_view *v)
 		format_net_body(j, v);
 	else if (!strcmp(info->category, "container"))
 		format_container_body(j, v);
+	else if (!strcmp(info->category, "integrity"))
+		format_scan_body(j, v);
 	else
 		format_priv_body(j, v);
 }

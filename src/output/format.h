@@ -39,6 +39,7 @@ void format_memory_body(struct json *j, const struct event_view *v);
 void format_net_body(struct json *j, const struct event_view *v);
 void format_priv_body(struct json *j, const struct event_view *v);
 void format_container_body(struct json *j, const struct event_view *v);
+void format_scan_body(struct json *j, const struct event_view *v);
 
 /* The members of the "container" object (id, runtime, cgroup; for containers
  * name, image, pod, namespace, pod_uid, labels) into an open object. */

@@ -90,6 +90,9 @@ static const struct event_type_info event_types[VGL_EV_MAX] = {
 		false, { NULL }, .userspace = true },
 	[VGL_EV_CONTAINER_EXIT] = { "container_exit", "container", BODY(vgl_container), 0,
 		false, { NULL }, .userspace = true },
+	/* the integrity scanner's findings (src/scan/) */
+	[VGL_EV_SCAN_FINDING] = { "scan_finding", "integrity", BODY(vgl_scan), 3, false,
+		{ NULL }, .userspace = true },
 };
 
 const struct event_type_info *event_info(unsigned int type)

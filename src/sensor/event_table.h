@@ -15,7 +15,8 @@
 
 struct event_type_info {
 	const char *name;		/* as used by --event and in JSON "type" */
-	const char *category;		/* process, file, memory, network, privilege, kernel */
+	const char *category;		/* process, file, memory, network, privilege, kernel,
+					 * container, integrity */
 	uint32_t body_size;		/* sizeof the body struct after the header */
 	uint8_t nr_strs;		/* strings the kernel always appends */
 	bool lifecycle;			/* feeds the process table: always attached */
