@@ -19,7 +19,8 @@ pass "docs/rules.md lists every default rule"
 
 for t in exec fork exit open unlink rename link symlink chmod chown truncate utimes memfd_create \
 	mmap_exec socket connect accept bind listen setuid capset ptrace process_vm_writev module \
-	bpf mount umount unshare setns kexec_load prctl setxattr io_uring_setup; do
+	bpf mount umount unshare setns kexec_load prctl setxattr io_uring_setup cgroup \
+	container_start container_exit scan_finding; do
 	grep -q "^### \`$t\`" docs/events.md || fail "event type $t not documented in docs/events.md"
 done
 pass "docs/events.md documents every event type"
