@@ -3,7 +3,7 @@
 #   make            build build/vigil (BPF objects embedded)
 #   make test       unit + e2e tests (root; installs missing packages)
 #   make run        install deps, build, run the main job
-#   make bench      overhead benchmark
+#   make bench      benchmark suite (BENCH_QUICK=1: a quick check; docs/performance.md)
 #   make install    copy to $(PREFIX)/bin
 #
 # Chain: src/bpf/X.bpf.c -> build/bpf/X.bpf.o -> build/vigil.bpf.o (static link)
@@ -147,13 +147,31 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(BUILD)/vigil run
 
+# Benchmark (docs/performance.md): workloads, the latency marker, and the
+# floor (empty programs on vigil's hooks, a skeleton of its own).
+BENCH_BINS := $(BUILD)/bench/storm $(BUILD)/bench/marker $(BUILD)/bench/floor
+
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) -O2 -g -Wall -D_GNU_SOURCE $< -o $@ -lpthread
 
+$(BUILD)/bench/floor.bpf.o: bench/floor.bpf.c $(BUILD)/vmlinux.h | $(BUILD)
+	@mkdir -p $(dir $@)
+	@echo "  BPF     $@"
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/floor.skel.h: $(BUILD)/bench/floor.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+
+$(BUILD)/bench/floor: bench/floor.c $(BUILD)/bench/floor.skel.h
+	@echo "  CC      $@"
+	$(Q)$(CC) -O2 -g -Wall -D_GNU_SOURCE -I$(BUILD)/bench $< -o $@ -lbpf -lelf -lz
+
+# BENCH_QUICK=1: every size /10 and RUNS=1, to check the suite works (not to measure)
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(BUILD)/bench/storm
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
 	$(Q)bench/run.sh
 
 # Fuzzing (not part of `make test`): clang's libFuzzer with ASan/UBSan on the

@@ -407,7 +407,8 @@ int agent_handle_record(void *ctx, const void *data, size_t size)
 
 int agent_init(struct agent *a)
 {
-	struct sensor_opts opts = { .on_record = agent_handle_record, .ctx = a };
+	struct sensor_opts opts = { .on_record = agent_handle_record, .ctx = a,
+				    .syscall_fallback = a->syscall_fallback };
 	int err;
 
 	struct features fs;

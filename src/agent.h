@@ -73,6 +73,7 @@ struct agent {
 	struct responder *responder;	/* NULL: nothing is enforced */
 	bool enforced_alerted;		/* this record's enforced rule has alerted */
 	bool stream_events;		/* with an engine: write events too */
+	bool syscall_fallback;		/* raw sys_exit for syscalls without tracepoints */
 	struct open_filter *open_filter;	/* opens the rules could match (in the kernel) */
 	struct scanner *scanner;		/* periodic integrity scans (NULL: none) */
 	unsigned int open_filter_gen;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* main.c - vigil: runtime security for Linux hosts and containers. */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include "cmd/cmd.h"
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
 	};
 
 	log_route_libbpf();
+	/* a few threads allocate now and then: two arenas, not one per thread */
+	mallopt(M_ARENA_MAX, 2);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

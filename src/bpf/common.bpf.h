@@ -35,7 +35,7 @@ const volatile __u64 wakeup_interval_ns __weak = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);
+	__uint(max_entries, 8 << 20);	/* mapped twice by the reader: 16 MiB of its RSS */
 } events SEC(".maps") __weak;
 
 /* Two slots per CPU: a program preempted mid-event (syscall tracepoints are
@@ -302,20 +302,29 @@ static __always_inline void ev_put_empty(struct ev *ev)
 
 /*
  * Waking the reader costs more than building the event (an IPI, measured
- * at ~5-8us per record in a VM), so wake-ups are coalesced: the first
- * record after a quiet interval wakes the reader at once (low latency for
- * rare events); during a burst, at most one wake-up per interval per CPU,
- * and the reader's short poll timeout collects the rest. No forced wake-up
+ * at ~5-8us per record in a VM), so wake-ups of bulk records are
+ * coalesced: the first record after a quiet interval wakes the reader at
+ * once; during a burst, at most one wake-up per interval per CPU, and the
+ * reader's short poll timeout collects the rest. No forced wake-up
  * when the ring fills: then the reader is awake already, and forcing one
  * per record is exactly the cost this avoids.
  */
-static __always_inline __u64 wakeup_flags(void)
+/* Bulk types (the file operations, process lifecycle around an exec) are
+ * coalesced; the rest (exec, connections, privilege and kernel events) are
+ * what alerts are made of and never wait for the reader's poll timeout. */
+#define VGL_COALESCED_TYPES						\
+	((1ULL << VGL_EV_OPEN) | (1ULL << VGL_EV_UNLINK) | (1ULL << VGL_EV_RENAME) |	\
+	 (1ULL << VGL_EV_LINK) | (1ULL << VGL_EV_SYMLINK) | (1ULL << VGL_EV_CHMOD) |	\
+	 (1ULL << VGL_EV_CHOWN) | (1ULL << VGL_EV_TRUNCATE) | (1ULL << VGL_EV_UTIMES) |	\
+	 (1ULL << VGL_EV_FORK) | (1ULL << VGL_EV_EXIT) | (1ULL << VGL_EV_SOCKET))
+
+static __always_inline __u64 wakeup_flags(__u16 type)
 {
 	__u32 zero = 0;
 	__u64 *last, now;
 
-	if (!wakeup_interval_ns)
-		return 0;
+	if (!wakeup_interval_ns || type >= 64 || !(VGL_COALESCED_TYPES & (1ULL << type)))
+		return 0;	/* the kernel wakes the reader only if it is idle */
 	last = bpf_map_lookup_elem(&last_wakeup, &zero);
 	if (!last)
 		return 0;
@@ -330,7 +339,7 @@ static __always_inline __u64 wakeup_flags(void)
 static __always_inline void ev_submit(struct ev *ev)
 {
 	__u32 size = ev->off;
-	__u64 flags = wakeup_flags();
+	__u64 flags = wakeup_flags(ev_hdr(ev)->type);
 
 	if (size > VGL_EVENT_MAX)
 		size = VGL_EVENT_MAX;

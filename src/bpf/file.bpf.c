@@ -646,7 +646,7 @@ static __always_inline bool open_wanted(struct task_struct *task, struct file *f
 	__u32 zero = 0, gen;
 	struct vgl_open_filter_conf *conf = bpf_map_lookup_elem(&open_filter_conf, &zero);
 	struct vgl_open_filter *of;
-	__u64 facts = 0, known = ~0ULL;
+	__u64 facts = 0, known = ~0ULL, names;
 
 	if (!conf || !conf->on)
 		return true;
@@ -665,35 +665,50 @@ static __always_inline bool open_wanted(struct task_struct *task, struct file *f
 		facts |= 1ULL << VGL_OF_TRUNC;
 	if (ret < 0)
 		facts |= 1ULL << VGL_OF_FAILED;
-	struct inode *root = BPF_CORE_READ(task, fs, root.dentry, d_inode);
+	if (of->uses_chroot) {
+		struct inode *root = BPF_CORE_READ(task, fs, root.dentry, d_inode);
 
-	if (!root || BPF_CORE_READ(root, i_ino) != of->root_ino ||
-	    BPF_CORE_READ(root, i_sb, s_dev) != of->root_dev)
-		facts |= 1ULL << VGL_OF_CHROOTED;
-	facts |= of_name_bits(task->comm, VGL_OF_COMM, 0, 0, gen);
-	if (f) {
-		struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
-		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+		if (!root || BPF_CORE_READ(root, i_ino) != of->root_ino ||
+		    BPF_CORE_READ(root, i_sb, s_dev) != of->root_dev)
+			facts |= 1ULL << VGL_OF_CHROOTED;
+	}
+	/* 1: the flags alone, one lookup (most writes and creates end here) */
+	if (!(of->fixed_ok & (1U << (facts & 31))))
+		return false;
+	names = of->name_bits | of->parent_bits | of->comm_bits | of->ancestor_bits;
+	if (!f) {
+		known &= ~names;	/* a failed open has no file to name */
+		return of_match(of, facts, known);
+	}
+	/* 2: the file's own name (most reads end here) */
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
 
+	if (of->name_bits)
 		facts |= of_name_bits(BPF_CORE_READ(d, d_name.name), VGL_OF_NAME,
 				      VGL_OF_NAME_PREFIX, of->prefix_lens, gen);
+	if (!of_match(of, facts, known & ~(names & ~of->name_bits)))
+		return false;
+	/* 3: its directory and the opener */
+	if (of->parent_bits) {
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+
 		/* at a mount's root the dentry's parent is not the path's */
 		if (parent == d || parent == BPF_CORE_READ(f, f_path.mnt, mnt_root))
 			known &= ~of->parent_bits;
 		else
 			facts |= of_name_bits(BPF_CORE_READ(parent, d_name.name), VGL_OF_PARENT,
 					      0, 0, gen);
-	} else {
-		known &= ~(of->name_bits | of->parent_bits);	/* no file: names unknown */
 	}
-	if (!f || !of->ancestor_bits)
+	if (of->comm_bits)
+		facts |= of_name_bits(task->comm, VGL_OF_COMM, 0, 0, gen);
+	if (!of->ancestor_bits)
 		return of_match(of, facts, known);
-	/* first with the ancestors unknown: most opens are dropped here */
 	if (!of_match(of, facts, known & ~of->ancestor_bits))
 		return false;
 	/* a term that needs no ancestor matches: no walk */
 	if (of_match(of, facts & ~of->ancestor_bits, known))
 		return true;
+	/* 4: the directories above it, a walk */
 	bool complete = false;
 
 	facts |= of_ancestor_bits((__u64)f, gen, &complete);

@@ -253,6 +253,7 @@ static int apply_config(struct agent *a, struct vigil_config *cfg)
 		run_respond.pin_dir = cfg->pin_dir;
 	metrics_addr = metrics_flag ? metrics_flag : cfg->metrics_address;
 	a->stream_events = events_flag || cfg->events;
+	a->syscall_fallback = cfg->syscall_fallback;
 	policy_opts_merge(&run_policy, &flag_policy, cfg);
 	return 0;
 }

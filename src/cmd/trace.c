@@ -100,7 +100,8 @@ static int parse_trace_opts(int argc, char **argv, struct agent *a, struct run_l
 
 static int trace_main(int argc, char **argv, event_mask_t default_events)
 {
-	struct agent a = { .filter.events = default_events, .format = OUT_JSON };
+	struct agent a = { .filter.events = default_events, .format = OUT_JSON,
+			  .syscall_fallback = true };	/* a trace shows what was asked */
 	struct run_limits lim = { 0 };
 	int err;
 

@@ -467,6 +467,7 @@ static const struct key top_keys[] = {
 	KEY(struct vigil_config, "actions_per_sec", K_U32, actions_per_sec),
 	KEY(struct vigil_config, "pin_dir", K_PATH, pin_dir),
 	KEY(struct vigil_config, "events", K_BOOL, events),
+	KEY(struct vigil_config, "syscall_fallback", K_BOOL, syscall_fallback),
 	SECTION(struct vigil_config, "policy", policy_default, read_policy),
 	SECTION(struct vigil_config, "containers", containers, read_containers),
 	SECTION(struct vigil_config, "metrics", metrics_address, read_metrics),

@@ -83,6 +83,7 @@ struct vigil_config {
 	uint32_t actions_per_sec;	/* 0: not set */
 	char *pin_dir;
 	bool events;			/* write events too */
+	bool syscall_fallback;		/* raw sys_exit for syscalls without tracepoints */
 	/* policy */
 	bool policy_default_set, policy_default;
 	struct config_list policy_files;

@@ -188,6 +188,8 @@ mark:
 		c->f->set.parent_bits |= 1ULL << bit;
 	else if (kind == VGL_OF_ANCESTOR)
 		c->f->set.ancestor_bits |= 1ULL << bit;
+	else if (kind == VGL_OF_COMM)
+		c->f->set.comm_bits |= 1ULL << bit;
 	return bit;
 }
 
@@ -366,6 +368,57 @@ static int path_pattern(struct ocompiler *c, const struct expr *x, const struct 
 	return 0;
 }
 
+/* fd.filename glob 'ssh_host_*_key': a name has no '/', so the literal
+ * start of the pattern is a prefix every match has. */
+static int name_glob(struct ocompiler *c, const struct expr *x, const struct expr_node *n,
+		     struct olit *l)
+{
+	const char *v[VALS_MAX];
+	size_t len[VALS_MAX], k = values(x, n, v, len), pre;
+	bool inexact = false;
+	int bit;
+
+	if (k != 1)
+		return unknown(c, l, n->field->name);
+	for (pre = 0; pre < len[0] && !strchr("*?[\\", v[0][pre]); pre++)
+		;
+	if (!pre || pre >= VGL_OF_NAME_SCAN)
+		return unknown(c, l, n->field->name);
+	bit = set_bit(c, pre == len[0] ? VGL_OF_NAME : VGL_OF_NAME_PREFIX, v, &pre, 1, &inexact);
+	if (bit < 0)
+		return unknown(c, l, n->field->name);
+	lit_facts(l, F(bit), pre == len[0] && !inexact);
+	return 0;
+}
+
+/* fd.directory = /a/b or endswith /b: "in a directory named b". */
+static int directory_set(struct ocompiler *c, const struct expr *x, const struct expr_node *n,
+			 struct olit *l)
+{
+	const char *v[VALS_MAX], *dirs[VALS_MAX];
+	size_t len[VALS_MAX], dlen[VALS_MAX], k = values(x, n, v, len);
+	bool inexact = false;
+	int bit;
+
+	if (!k)
+		return unknown(c, l, n->field->name);
+	for (size_t i = 0; i < k; i++) {
+		const char *slash = memrchr(v[i], '/', len[i]);
+
+		if (!slash || (n->op != EXPR_OP_ENDSWITH && v[i][0] != '/'))
+			return unknown(c, l, n->field->name);
+		dirs[i] = slash + 1;
+		dlen[i] = len[i] - (slash + 1 - v[i]);
+		if (!dlen[i] || dlen[i] >= VGL_OF_NAME_SCAN)
+			return unknown(c, l, n->field->name);	/* "/" itself, or too long */
+	}
+	bit = set_bit(c, VGL_OF_PARENT, dirs, dlen, k, &inexact);
+	if (bit < 0)
+		return unknown(c, l, n->field->name);
+	lit_facts(l, F(bit), false);
+	return 0;
+}
+
 static int compile_cmp(struct ocompiler *c, const struct expr *x, const struct expr_node *n,
 		       struct olit *l)
 {
@@ -404,6 +457,10 @@ static int compile_cmp(struct ocompiler *c, const struct expr *x, const struct e
 		return exact_set(c, x, n, VGL_OF_NAME, VGL_OF_NAME_SCAN - 1, false, l);
 	if (!strcmp(f, "fd.filename") && n->op == EXPR_OP_STARTSWITH)
 		return exact_set(c, x, n, VGL_OF_NAME_PREFIX, VGL_OF_NAME_SCAN - 1, false, l);
+	if (!strcmp(f, "fd.filename") && n->op == EXPR_OP_GLOB)
+		return name_glob(c, x, n, l);
+	if (!strcmp(f, "fd.directory") && (eq || n->op == EXPR_OP_ENDSWITH))
+		return directory_set(c, x, n, l);
 	if ((!strcmp(f, "fd.name") || !strcmp(f, "fd.path")) && eq)
 		return path_set(c, x, n, false, l);
 	if ((!strcmp(f, "fd.name") || !strcmp(f, "fd.path")) && n->op == EXPR_OP_ENDSWITH)
@@ -524,6 +581,19 @@ static void host_root(struct open_filter *f)
 	f->set.root_dev = major(st.st_dev) << 20 | minor(st.st_dev);
 }
 
+/* The kernel's first test, one lookup: can any term match these flags? */
+static void fixed_table(struct open_filter *f)
+{
+	uint64_t fixed = F(VGL_OF_FIXED) - 1;
+
+	for (uint32_t i = 0; i < f->set.nterms; i++)
+		if ((f->set.terms[i].must | f->set.terms[i].must_not) & F(VGL_OF_CHROOTED))
+			f->set.uses_chroot = 1;
+	for (uint64_t k = 0; k <= fixed; k++)
+		if (f->set.all || open_filter_wants(f, k, fixed))
+			f->set.fixed_ok |= 1U << k;
+}
+
 int open_filter_build(const struct ruleset *rs, struct open_filter **out)
 {
 	struct ocompiler c = { 0 };
@@ -538,6 +608,7 @@ int open_filter_build(const struct ruleset *rs, struct open_filter **out)
 	for (size_t i = 0; i < rs->n; i++)
 		if (rs->rules[i]->events & EVENT_BIT(VGL_EV_OPEN))
 			compile_rule(&c, rs->rules[i]);
+	fixed_table(f);
 	for (size_t i = 0; i < c.nsets; i++)
 		free(c.sets[i].key);
 	*out = f;

@@ -26,8 +26,8 @@
 #define RECORDER_WINDOW_NS	(60ULL * 1000000000ULL)
 #define RECORDER_MAX_EVENTS	32768
 #define RECORDER_RING_BYTES	(4u << 20)	/* per container */
-#define RECORDER_HOST_BYTES	(16u << 20)	/* the host's ring */
-#define RECORDER_TOTAL_BYTES	(64u << 20)
+#define RECORDER_HOST_BYTES	(8u << 20)	/* the host's ring */
+#define RECORDER_TOTAL_BYTES	(32u << 20)
 #define RECORDER_MAX_RINGS	4096
 #define RECORDER_MIN_RING	(64u << 10)	/* a new ring's first size */
 

@@ -596,6 +596,10 @@ struct vgl_open_filter {
 	__u64 name_bits;	/* the bits of the file's name and its prefixes */
 	__u64 parent_bits;	/* the bits of its directory's name */
 	__u64 ancestor_bits;	/* the bits of the directories above it (looked up last) */
+	__u64 comm_bits;	/* the bits of the opener's comm */
+	__u32 fixed_ok;		/* bit f: some term can match when the fixed facts are f
+				 * (the facts below VGL_OF_FIXED), whatever the names */
+	__u32 uses_chroot;	/* some term tests VGL_OF_CHROOTED */
 	__u64 root_ino;		/* the host's root directory (/proc/1/root) */
 	__u32 root_dev;		/* kernel dev_t */
 	__u32 _pad;

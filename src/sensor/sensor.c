@@ -34,6 +34,7 @@ struct prog_slot {
 };
 
 struct sensor {
+	unsigned int fallback_noted;	/* said once that the fallback is off */
 	struct vigil_bpf *skel;
 	struct ring_buffer *rb;
 	struct prog_slot *slots;
@@ -234,6 +235,13 @@ static int fallback_route(struct sensor *s, unsigned int t, const char *prog_nam
 
 	if (!map || !fb || fallback_nr(prog_name, &nr))
 		return 0;
+	if (!s->opts.syscall_fallback) {
+		if (!s->fallback_noted++)
+			log_info("'%s' events: this kernel has no tracepoint for their syscalls; the raw "
+				 "sys_exit program that would see them runs on every syscall, so it "
+				 "is off (syscall_fallback: true turns it on)", event_info(t)->name);
+		return 0;
+	}
 	if (bpf_map__update_elem(map, &nr, sizeof(nr), &type, sizeof(type), BPF_ANY))
 		return 0;
 	if (!fb->link && slot_attach(fb)) {

@@ -19,8 +19,12 @@ typedef int (*sensor_record_fn)(void *ctx, const void *data, size_t size);
 struct sensor_opts {
 	sensor_record_fn on_record;
 	void *ctx;
-	uint32_t ringbuf_bytes;		/* 0: built-in default (16 MiB) */
+	uint32_t ringbuf_bytes;		/* 0: built-in default (8 MiB) */
 	uint32_t wakeup_interval_us;	/* 0: default (SENSOR_WAKEUP_US) */
+	/* serve syscalls that have no tracepoint here (module and kexec calls
+	 * on a kernel built without them) by a raw sys_exit program: it runs
+	 * on every syscall of the host, so it is a choice */
+	bool syscall_fallback;
 };
 
 struct sensor_counters {

@@ -126,3 +126,8 @@ no_alert T-METRIC '(.event.exec.args | index("--disabled-now")) != null' "disabl
 expect_alert T-METRIC '(.event.exec.args | index("--after-broken")) != null' \
 	"the rule after a broken reload" >/dev/null
 pass "SIGHUP: configuration and policies reload together; a broken file keeps what runs"
+
+# ---- the raw sys_exit fallback (every syscall pays) is a choice, off by default
+grep -q "is off (syscall_fallback: true turns it on)" "$WORK/plain.err" ||
+	fail "the log does not say the syscall fallback is off"
+pass "syscall fallback: off unless configured, and the log says so"
