@@ -309,22 +309,27 @@ static __always_inline void ev_put_empty(struct ev *ev)
  * when the ring fills: then the reader is awake already, and forcing one
  * per record is exactly the cost this avoids.
  */
-/* Bulk types (the file operations, process lifecycle around an exec) are
- * coalesced; the rest (exec, connections, privilege and kernel events) are
- * what alerts are made of and never wait for the reader's poll timeout. */
+/* Bulk types (file operations, the process lifecycle around an exec,
+ * sockets and connections: the storms) are coalesced. The rest (exec,
+ * privilege and kernel events: rare, and what most alerts are made of)
+ * wake the reader at once, even behind a coalesced record not read yet. */
 #define VGL_COALESCED_TYPES						\
 	((1ULL << VGL_EV_OPEN) | (1ULL << VGL_EV_UNLINK) | (1ULL << VGL_EV_RENAME) |	\
 	 (1ULL << VGL_EV_LINK) | (1ULL << VGL_EV_SYMLINK) | (1ULL << VGL_EV_CHMOD) |	\
 	 (1ULL << VGL_EV_CHOWN) | (1ULL << VGL_EV_TRUNCATE) | (1ULL << VGL_EV_UTIMES) |	\
-	 (1ULL << VGL_EV_FORK) | (1ULL << VGL_EV_EXIT) | (1ULL << VGL_EV_SOCKET))
+	 (1ULL << VGL_EV_FORK) | (1ULL << VGL_EV_EXIT) | (1ULL << VGL_EV_SOCKET) |		\
+	 (1ULL << VGL_EV_CONNECT) | (1ULL << VGL_EV_ACCEPT) | (1ULL << VGL_EV_BIND) |	\
+	 (1ULL << VGL_EV_LISTEN) | (1ULL << VGL_EV_MMAP_EXEC))
 
 static __always_inline __u64 wakeup_flags(__u16 type)
 {
 	__u32 zero = 0;
 	__u64 *last, now;
 
-	if (!wakeup_interval_ns || type >= 64 || !(VGL_COALESCED_TYPES & (1ULL << type)))
-		return 0;	/* the kernel wakes the reader only if it is idle */
+	if (!wakeup_interval_ns)
+		return 0;
+	if (type >= 64 || !(VGL_COALESCED_TYPES & (1ULL << type)))
+		return BPF_RB_FORCE_WAKEUP;
 	last = bpf_map_lookup_elem(&last_wakeup, &zero);
 	if (!last)
 		return 0;

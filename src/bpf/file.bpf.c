@@ -666,10 +666,10 @@ static __always_inline bool open_wanted(struct task_struct *task, struct file *f
 	if (ret < 0)
 		facts |= 1ULL << VGL_OF_FAILED;
 	if (of->uses_chroot) {
-		struct inode *root = BPF_CORE_READ(task, fs, root.dentry, d_inode);
+		/* trusted pointers: plain loads, no helper call per field */
+		struct inode *root = bpf_get_current_task_btf()->fs->root.dentry->d_inode;
 
-		if (!root || BPF_CORE_READ(root, i_ino) != of->root_ino ||
-		    BPF_CORE_READ(root, i_sb, s_dev) != of->root_dev)
+		if (!root || root->i_ino != of->root_ino || root->i_sb->s_dev != of->root_dev)
 			facts |= 1ULL << VGL_OF_CHROOTED;
 	}
 	/* 1: the flags alone, one lookup (most writes and creates end here) */
@@ -686,8 +686,13 @@ static __always_inline bool open_wanted(struct task_struct *task, struct file *f
 	if (of->name_bits)
 		facts |= of_name_bits(BPF_CORE_READ(d, d_name.name), VGL_OF_NAME,
 				      VGL_OF_NAME_PREFIX, of->prefix_lens, gen);
-	if (!of_match(of, facts, known & ~(names & ~of->name_bits)))
+	/* a name in no set (the common case): one lookup instead of the terms */
+	if (!(facts & of->name_bits)) {
+		if (!(of->ok_unnamed & (1U << (facts & 31))))
+			return false;
+	} else if (!of_match(of, facts, known & ~(names & ~of->name_bits))) {
 		return false;
+	}
 	/* 3: its directory and the opener */
 	if (of->parent_bits) {
 		struct dentry *parent = BPF_CORE_READ(d, d_parent);
@@ -699,6 +704,9 @@ static __always_inline bool open_wanted(struct task_struct *task, struct file *f
 			facts |= of_name_bits(BPF_CORE_READ(parent, d_name.name), VGL_OF_PARENT,
 					      0, 0, gen);
 	}
+	if (!(facts & (of->name_bits | of->parent_bits)) && (known & of->parent_bits) &&
+	    !(of->ok_unplaced & (1U << (facts & 31))))
+		return false;
 	if (of->comm_bits)
 		facts |= of_name_bits(task->comm, VGL_OF_COMM, 0, 0, gen);
 	if (!of->ancestor_bits)
@@ -722,8 +730,19 @@ static __always_inline bool open_wanted(struct task_struct *task, struct file *f
  * the returned fd points to (symlinks and ".." resolved, no TOCTOU on the
  * user string); a failed one by its argument.
  */
-static __always_inline int open_emit(struct trace_event_raw_sys_exit *ctx, __u16 nr, int dfd,
-				     const char *upath, __u32 flags, __u32 mode)
+/*
+ * The arguments of an open call, read from the registers only for the
+ * opens the filter lets through (each read is a helper call): dfd_arg and
+ * mode_arg are argument numbers, or -1 for AT_FDCWD and for mode_val.
+ */
+struct open_args {
+	struct pt_regs *regs;
+	int dfd_arg, path_arg, mode_arg;
+	__u32 mode_val;
+};
+
+static __always_inline int open_emit(struct trace_event_raw_sys_exit *ctx, __u16 nr,
+				     const struct open_args *a, __u32 flags)
 {
 	struct task_struct *task = current_task();
 	bool creating = flags & (O_CREAT_ | O_TMPFILE_);
@@ -734,8 +753,12 @@ static __always_inline int open_emit(struct trace_event_raw_sys_exit *ctx, __u16
 
 	if (is_self())
 		return 0;
-	if (ret >= 0)
-		f = fd_file(task, ret);
+	if (ret >= 0) {
+		struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
+
+		if ((unsigned int)ret < fdt->max_fds)
+			f = fdt->fd[ret & 0xfffff];
+	}
 	/* drift needs every write marked, whether the rules want the event or not */
 	if (f && (flags & (O_WRONLY_ | O_RDWR_ | O_CREAT_ | O_TRUNC_ | O_TMPFILE_)))
 		mark_written(BPF_CORE_READ(f, f_inode));
@@ -745,6 +768,10 @@ static __always_inline int open_emit(struct trace_event_raw_sys_exit *ctx, __u16
 	}
 	if (!ev_begin(&ev))
 		return 0;
+	int dfd = a->dfd_arg < 0 ? AT_FDCWD_ : (int)sys_arg(a->regs, a->dfd_arg);
+	const char *upath = (const char *)sys_arg(a->regs, a->path_arg);
+	__u32 mode = a->mode_arg < 0 ? a->mode_val : sys_arg(a->regs, a->mode_arg);
+
 	ev_init(&ev, VGL_EV_OPEN, sizeof(*b))->ret = ret;
 	b = ev_body(&ev);
 	b->syscall = nr;
@@ -773,40 +800,37 @@ static __always_inline int open_emit(struct trace_event_raw_sys_exit *ctx, __u16
 SEC("tracepoint/syscalls/sys_exit_open")
 int vgl_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
 {
-	struct pt_regs *regs = current_regs();
+	struct open_args a = { current_regs(), -1, 0, 2, 0 };
 
-	return open_emit(ctx, NR_open, AT_FDCWD_, (const char *)sys_arg(regs, 0),
-			 sys_arg(regs, 1), sys_arg(regs, 2));
+	return open_emit(ctx, NR_open, &a, sys_arg(a.regs, 1));
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat")
 int vgl_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
-	struct pt_regs *regs = current_regs();
+	struct open_args a = { current_regs(), 0, 1, 3, 0 };
 
-	return open_emit(ctx, NR_openat, sys_arg(regs, 0), (const char *)sys_arg(regs, 1),
-			 sys_arg(regs, 2), sys_arg(regs, 3));
+	return open_emit(ctx, NR_openat, &a, sys_arg(a.regs, 2));
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
 int vgl_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 {
-	struct pt_regs *regs = current_regs();
+	struct open_args a = { current_regs(), 0, 1, -1, 0 };
 	struct open_how how = {};
 
 	/* flags and mode lead every version of struct open_how */
-	bpf_probe_read_user(&how, 2 * sizeof(__u64), (void *)sys_arg(regs, 2));
-	return open_emit(ctx, NR_openat2, sys_arg(regs, 0), (const char *)sys_arg(regs, 1),
-			 how.flags, how.mode);
+	bpf_probe_read_user(&how, 2 * sizeof(__u64), (void *)sys_arg(a.regs, 2));
+	a.mode_val = how.mode;
+	return open_emit(ctx, NR_openat2, &a, how.flags);
 }
 
 SEC("tracepoint/syscalls/sys_exit_creat")
 int vgl_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
 {
-	struct pt_regs *regs = current_regs();
+	struct open_args a = { current_regs(), -1, 0, 1, 0 };
 
-	return open_emit(ctx, NR_creat, AT_FDCWD_, (const char *)sys_arg(regs, 0),
-			 O_CREAT_ | O_WRONLY_ | O_TRUNC_, sys_arg(regs, 1));
+	return open_emit(ctx, NR_creat, &a, O_CREAT_ | O_WRONLY_ | O_TRUNC_);
 }
 
 /* ---- unlink: the object is gone at exit, only its name remains ---- */

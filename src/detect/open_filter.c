@@ -589,9 +589,16 @@ static void fixed_table(struct open_filter *f)
 	for (uint32_t i = 0; i < f->set.nterms; i++)
 		if ((f->set.terms[i].must | f->set.terms[i].must_not) & F(VGL_OF_CHROOTED))
 			f->set.uses_chroot = 1;
-	for (uint64_t k = 0; k <= fixed; k++)
+	uint64_t named = fixed | f->set.name_bits, placed = named | f->set.parent_bits;
+
+	for (uint64_t k = 0; k <= fixed; k++) {
 		if (f->set.all || open_filter_wants(f, k, fixed))
 			f->set.fixed_ok |= 1U << k;
+		if (f->set.all || open_filter_wants(f, k, named))
+			f->set.ok_unnamed |= 1U << k;
+		if (f->set.all || open_filter_wants(f, k, placed))
+			f->set.ok_unplaced |= 1U << k;
+	}
 }
 
 int open_filter_build(const struct ruleset *rs, struct open_filter **out)

@@ -600,6 +600,8 @@ struct vgl_open_filter {
 	__u32 fixed_ok;		/* bit f: some term can match when the fixed facts are f
 				 * (the facts below VGL_OF_FIXED), whatever the names */
 	__u32 uses_chroot;	/* some term tests VGL_OF_CHROOTED */
+	__u32 ok_unnamed;	/* bit f: ... when the file's name is in no set */
+	__u32 ok_unplaced;	/* bit f: ... when neither its name nor its directory is */
 	__u64 root_ino;		/* the host's root directory (/proc/1/root) */
 	__u32 root_dev;		/* kernel dev_t */
 	__u32 _pad;
