@@ -47,7 +47,7 @@ int sensor_select(struct sensor *s, event_mask_t mask, event_mask_t *effective);
  * interval during bursts; records in between are collected by
  * sensor_poll()'s timeout, so keep poll timeouts short (SENSOR_POLL_MS). */
 #define SENSOR_WAKEUP_US	500
-#define SENSOR_POLL_MS		10
+#define SENSOR_POLL_MS		2	/* also the worst delay of a record whose wake-up was coalesced */
 
 /* Wait up to timeout_ms for a wake-up, then deliver every record in the
  * ring (woken for or not). Returns records handled or -errno (-EINTR when
