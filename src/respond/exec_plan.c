@@ -261,19 +261,22 @@ static uint64_t *set_entry(struct exec_plan *p, enum set_kind k, const char *s, 
 	return NULL;
 }
 
-/* The bit of "field value is one of x's values" (kind k), made on first use. */
-static int set_bit(struct compiler *c, enum set_kind k, const struct expr *x, size_t nvals,
-		   unsigned int *bit)
+/*
+ * The canonical key of a set (tag and values) into key, and whether it has
+ * a bit already: 0 with *bit set, 1 when a new bit is to be made, -1 when
+ * the key is too long or the bits are used up (reason kept).
+ */
+static int set_known(struct compiler *c, char *key, size_t size, const char *tag,
+		     const struct expr *x, size_t nvals, unsigned int *bit)
 {
-	char key[4096];
-	size_t n = snprintf(key, sizeof(key), "%s", set_kinds[k].tag);
+	size_t n = snprintf(key, size, "%s", tag);
 	struct expr_value v;
 
-	for (size_t i = 0; i < nvals && n < sizeof(key); i++) {
+	for (size_t i = 0; i < nvals && n < size; i++) {
 		expr_value_at(x, i, &v);
-		n += snprintf(key + n, sizeof(key) - n, "\x1f%.*s", (int)v.len, v.s);
+		n += snprintf(key + n, size - n, "\x1f%.*s", (int)v.len, v.s);
 	}
-	if (n >= sizeof(key))
+	if (n >= size)
 		return refuse(c, "a value list too long for the kernel");
 	for (size_t i = 0; i < c->nsets; i++)
 		if (!strcmp(c->sets[i].key, key)) {
@@ -282,6 +285,19 @@ static int set_bit(struct compiler *c, enum set_kind k, const struct expr *x, si
 		}
 	if (c->p->next_bit >= 64)
 		return refuse(c, "more than %d name, path, hash and container sets", SETS_MAX);
+	return 1;
+}
+
+/* The bit of "field value is one of x's values" (kind k), made on first use. */
+static int set_bit(struct compiler *c, enum set_kind k, const struct expr *x, size_t nvals,
+		   unsigned int *bit)
+{
+	char key[4096];
+	struct expr_value v;
+	int r = set_known(c, key, sizeof(key), set_kinds[k].tag, x, nvals, bit);
+
+	if (r <= 0)
+		return r;
 	*bit = c->p->next_bit;
 	for (size_t i = 0; i < nvals; i++) {
 		uint64_t *bits;
@@ -317,23 +333,13 @@ static int container_bit(struct compiler *c, const struct expr *x, const struct 
 			 unsigned int *bit)
 {
 	struct exec_plan_ctrset *nv;
-	char key[4096];
-	size_t len = snprintf(key, sizeof(key), "ctr\x1f%s\x1f%d", n->field->name, n->op);
-	struct expr_value v;
+	char key[4096], tag[160];
+	int r;
 
-	for (size_t i = 0; i < n->nvals && len < sizeof(key); i++) {
-		expr_value_at(x, i, &v);
-		len += snprintf(key + len, sizeof(key) - len, "\x1f%.*s", (int)v.len, v.s);
-	}
-	if (len >= sizeof(key))
-		return refuse(c, "a value list too long for the kernel");
-	for (size_t i = 0; i < c->nsets; i++)
-		if (!strcmp(c->sets[i].key, key)) {
-			*bit = c->sets[i].bit;
-			return 0;
-		}
-	if (c->p->next_bit >= 64)
-		return refuse(c, "more than %d name, path, hash and container sets", SETS_MAX);
+	snprintf(tag, sizeof(tag), "ctr\x1f%s\x1f%d", n->field->name, n->op);
+	r = set_known(c, key, sizeof(key), tag, x, n->nvals, bit);
+	if (r <= 0)
+		return r;
 	nv = realloc(c->p->ctrsets, (c->p->nctrsets + 1) * sizeof(*nv));
 	if (!nv)
 		return refuse(c, "out of memory");
