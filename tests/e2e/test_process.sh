@@ -9,7 +9,8 @@ vigil_start -e exec,fork,exit
 DROP=/tmp/vgl-dropped-$$
 cp /usr/bin/touch "$DROP"
 DROP_CTIME=$(stat -c %Z "$DROP")
-"$DROP" "$WORK/marker" 'arg "quoted"' $'new\nline' 2>/dev/null
+# run from $WORK: touch also creates the files its hostile arguments name
+(cd "$WORK" && "$DROP" "$WORK/marker" 'arg "quoted"' $'new\nline' 2>/dev/null)
 rm -f "$DROP"
 
 # 2. Fileless: the same kind of binary run from a memfd.
@@ -77,7 +78,7 @@ expect_field "$ev" '.exec.args[2]' 'arg "quoted"' "dropped binary argv[2]"
 expect_field "$ev" '.exec.args[3]' $'new\nline' "dropped binary argv[3]"
 expect_field "$ev" .exec.argc 4 "dropped binary"
 expect_field "$ev" .proc.exe "$DROP" "dropped binary proc.exe"
-expect_field "$ev" .exec.cwd "$(pwd)" "dropped binary cwd"
+expect_field "$ev" .exec.cwd "$WORK" "dropped binary cwd"
 expect_field "$ev" .exec.mode 0755 "dropped binary mode"
 expect_field "$ev" '.exec.ctime_ns/1e9|floor' "$DROP_CTIME" "dropped binary ctime"
 [ "$(printf '%s' "$ev" | jq -r .exec.ino)" = "$(stat -c %i /usr/bin/touch)" ] &&
