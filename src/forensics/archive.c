@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "forensics/retention.h"
 #include <zstd.h>
 #include "forensics/archive.h"
 
@@ -145,17 +146,15 @@ static void add_file(struct out *o, int dirfd, const char *entry, const char *na
 
 static void add_dir(struct out *o, int parent, const char *name, const char *prefix, int depth)
 {
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = depth > 4 ? NULL : dir_open_at(parent, name);
 	char entry[PATH_MAX];
 	struct dirent *de;
 	struct stat st;
-	DIR *d;
+	int fd;
 
-	if (fd < 0 || depth > 4 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return;
-	}
+	fd = dirfd(d);
 	if (!fstat(fd, &st))
 		header(o, prefix, '5', 0, st.st_mtime);
 	while ((de = readdir(d)) && !o->err) {

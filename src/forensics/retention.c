@@ -29,6 +29,16 @@ bool incident_id_valid(const char *id)
 	return true;
 }
 
+DIR *dir_open_at(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!d && fd >= 0)
+		close(fd);
+	return d;
+}
+
 int retention_remove_tree(int dirfd, const char *name)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -56,19 +66,17 @@ int retention_remove_tree(int dirfd, const char *name)
 
 /* Regular files directly in dirfd/name (and its subdirectories except
  * captures/, whose files are links into the store). */
-static uint64_t tree_bytes(int dirfd, const char *name, bool skip_captures)
+static uint64_t tree_bytes(int at, const char *name, bool skip_captures)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = dir_open_at(at, name);
 	uint64_t total = 0;
 	struct dirent *de;
 	struct stat st;
-	DIR *d;
+	int fd;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return 0;
-	}
+	fd = dirfd(d);
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
@@ -146,19 +154,17 @@ static struct incident_entry *list_incidents(int dirfd, size_t *n)
 
 /* Remove store files no incident links; only those older than before_ns
  * unless before_ns is 0. Returns how many. */
-static uint32_t store_gc(int dirfd, uint64_t before_ns)
+static uint32_t store_gc(int at, uint64_t before_ns)
 {
-	int fd = openat(dirfd, RETENTION_STORE, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = dir_open_at(at, RETENTION_STORE);
 	uint32_t removed = 0;
 	struct dirent *de;
 	struct stat st;
-	DIR *d;
+	int fd;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return 0;
-	}
+	fd = dirfd(d);
 	while ((de = readdir(d))) {
 		uint64_t mt;
 

@@ -50,4 +50,9 @@ bool incident_id_valid(const char *id);
 /* Remove dir/name and everything under it, never following symlinks. */
 int retention_remove_tree(int dirfd, const char *name);
 
+/* The directory dirfd/name opened for reading, never through a symlink;
+ * NULL when it cannot be (nothing is left open then). */
+#include <dirent.h>
+DIR *dir_open_at(int dirfd, const char *name);
+
 #endif
