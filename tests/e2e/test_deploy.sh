@@ -59,11 +59,9 @@ cat >"$WORK/marker.yaml" <<YAML
   condition: evt.type = exec and proc.exe_name = $MARK
   output: "marker %proc.exepath ran"
 YAML
-metrics_args=()
-if "$VIGIL" run --help 2>&1 | grep -q -- --metrics-addr; then
-	PORT=$((20000 + $$ % 20000))
-	metrics_args=(--metrics-addr "127.0.0.1:$PORT")
-fi
+# the DaemonSet's probes: the same flag, under the same capabilities
+PORT=$((20000 + $$ % 20000))
+metrics_args=(--metrics-addr "127.0.0.1:$PORT")
 REAL_VIGIL=$VIGIL
 VIGIL=$WORK/vigil-caps
 vigil_run_start --config "$WORK/vigil.yaml" --policy "$WORK/local.yaml" \
@@ -88,14 +86,10 @@ sleep 0.5
 expect_alert E2E-DEPLOY "marker exec under the documented capabilities" >/dev/null
 pass "vigil run with only the documented capabilities: hooks attached, alert raised"
 
-if [ ${#metrics_args[@]} -gt 0 ]; then
-	for p in healthz readyz; do
-		code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/$p")
-		[ "$code" = 200 ] || fail "/$p answers $code under the documented capabilities"
-	done
-	curl -s "http://127.0.0.1:$PORT/metrics" | grep -q '^# TYPE ' || fail "/metrics is not Prometheus text"
-	pass "probes and metrics answer (--metrics-addr)"
-else
-	echo "note: vigil has no --metrics-addr yet: the DaemonSet's probes are not exercised"
-fi
+for p in healthz readyz; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/$p")
+	[ "$code" = 200 ] || fail "/$p answers $code under the documented capabilities"
+done
+curl -s "http://127.0.0.1:$PORT/metrics" | grep -q '^# TYPE ' || fail "/metrics is not Prometheus text"
+pass "probes and metrics answer (--metrics-addr)"
 vigil_stop
