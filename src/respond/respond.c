@@ -586,9 +586,11 @@ void respond_alert(struct responder *r, const struct alert *al, const struct enr
 	if (rule->action == ACT_KILL) {
 		const struct exec_plan_rule *pr = exec_plan_rule_at(r->plan, rule->index);
 
-		userspace_kill(r, al, h, res);
+		/* before the kill: once the process is gone its parent may run
+		 * the file again at once, and the kernel must know it by then */
 		if (pr && pr->learns_hashes && h->type == VGL_EV_EXEC)
-			learn_file(r, e);	/* its next exec is killed in the kernel */
+			learn_file(r, e);
+		userspace_kill(r, al, h, res);
 		return;
 	}
 	/* a block rule on an event the hooks did not refuse */
