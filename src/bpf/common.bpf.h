@@ -26,6 +26,7 @@
 /* ---- load-time settings (set by userspace before load) ---- */
 
 const volatile __u32 self_tgid __weak = 0;		/* never report the agent */
+const volatile __u64 pt_regs_stack_off __weak = 0;	/* task_pt_regs() - task->stack; 0: unknown */
 const volatile __u64 agent_start_real_ns __weak = 0;	/* reference for "written" on the host */
 const volatile __u64 boot_to_real_ns __weak = 0;	/* realtime - boottime at load */
 /* Reader wake-ups: at most one per CPU per interval. 0 disables coalescing. */
@@ -156,6 +157,19 @@ struct ev {
 static __always_inline bool is_self(void)
 {
 	return (bpf_get_current_pid_tgid() >> 32) == self_tgid;
+}
+
+/*
+ * The current task's registers at syscall entry, for cur_sys_arg(), given
+ * the current task as a BTF pointer: where the offset from the stack base
+ * was measured at start-up, plain loads (the hot hooks call no helper for
+ * them); else bpf_task_pt_regs().
+ */
+static __always_inline struct pt_regs *task_regs(struct task_struct *t)
+{
+	if (have_btf_cast() && pt_regs_stack_off)
+		return btf_cast((__u64)t->stack + pt_regs_stack_off, struct pt_regs);
+	return current_regs();
 }
 
 /*
@@ -381,6 +395,26 @@ static __always_inline __u64 sys_arg(struct pt_regs *regs, int i)
 	return 0;
 }
 
+
+/*
+ * sys_arg() for regs from current_regs(): where bpf_task_pt_regs() handed
+ * them out as a BTF pointer, a plain load instead of a helper call (the
+ * hot hooks: every open).
+ */
+static __always_inline __u64 cur_sys_arg(struct pt_regs *regs, int i)
+{
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		return sys_arg(regs, i);
+	switch (i) {
+	case 0: return regs->di;
+	case 1: return regs->si;
+	case 2: return regs->dx;
+	case 3: return regs->r10;
+	case 4: return regs->r8;
+	case 5: return regs->r9;
+	}
+	return 0;
+}
 
 /* File behind a descriptor of the current task, or NULL. */
 static __always_inline struct file *fd_file(struct task_struct *task, int fd)

@@ -100,6 +100,17 @@ static __always_inline void hdr_fill_task(struct vgl_hdr *h, struct task_struct 
 	h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 }
 
+/*
+ * A plain kernel pointer (read out of an array, which the verifier types
+ * as untrusted memory) made one it allows plain loads through: the verifier
+ * turns the call into a move (6.2+). Use only where the kernel has it; the
+ * loads become exception-safe probe loads, not helper calls.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+#define btf_cast(p, type) ((type *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(type)))
+/* kfuncs are not in enum bpf_func_id: a helper of the same release (6.2) stands for it */
+#define have_btf_cast() bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_cgrp_storage_get)
+
 #define X86_THREAD_SIZE_ (16384)	/* x86-64 kernel stack without KASAN */
 
 /*

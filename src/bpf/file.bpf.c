@@ -567,6 +567,88 @@ static __always_inline __u64 of_name_bits(const void *name, __u32 kind, __u32 ki
 }
 
 /*
+ * A dentry's name length and its Bloom key (vigil_abi.h: its first 8
+ * bytes). Where names of up to 39 bytes are stored in the dentry itself
+ * (d_shortname, 6.14+), plain loads; else two helper calls. False when it
+ * could not be read.
+ */
+static __always_inline bool dentry_name_key(struct dentry *dentry, __u32 *len, __u64 *word)
+{
+	__u64 name;
+
+	if (have_btf_cast() && bpf_core_field_exists(struct dentry, d_shortname)) {
+		struct dentry *d = btf_cast(dentry, struct dentry);
+
+		*len = d->d_name.len;
+		name = (__u64)d->d_name.name;
+		if (name == (__u64)dentry + bpf_core_field_offset(struct dentry, d_shortname)) {
+			*word = d->d_shortname.words[0] & vgl_of_word_mask(*len);
+			return true;
+		}
+	} else {
+		*len = BPF_CORE_READ(dentry, d_name.len);
+		name = (__u64)BPF_CORE_READ(dentry, d_name.name);
+	}
+	/* an inline name has room for 8 bytes; an external one is longer */
+	if (bpf_probe_read_kernel(word, sizeof(*word), (void *)name))
+		return false;
+	*word &= vgl_of_word_mask(*len);
+	return true;
+}
+
+/* The file's dentry, its parent, and whether that parent is not the
+ * path's (the file is the root of its mount). Plain loads where allowed. */
+static __always_inline struct dentry *file_dentry(struct file *f, struct dentry **parent,
+						  bool *mount_root)
+{
+	struct dentry *d, *up;
+
+	if (have_btf_cast()) {
+		struct file *fb = btf_cast(f, struct file);
+
+		d = fb->f_path.dentry;
+		up = d->d_parent;
+		*mount_root = up == d || up == fb->f_path.mnt->mnt_root;
+	} else {
+		d = BPF_CORE_READ(f, f_path.dentry);
+		up = BPF_CORE_READ(d, d_parent);
+		*mount_root = up == d || up == BPF_CORE_READ(f, f_path.mnt, mnt_root);
+	}
+	*parent = up;
+	return d;
+}
+
+static __always_inline bool of_bloom(const struct vgl_open_filter *of, __u32 kind, __u32 len,
+				     __u64 word)
+{
+	__u32 b = vgl_of_bloom_bit(kind, len, word & vgl_of_word_mask(len));
+
+	return of->bloom[(b / 64) & (VGL_OF_BLOOM_BITS / 64 - 1)] & (1ULL << (b % 64));
+}
+
+/*
+ * Whether the dentry's name could be in a set of kind (VGL_OF_NAME: also
+ * by a prefix). Most names are in none: this answers without a helper
+ * call, where hashing the name takes a string copy and a map lookup.
+ */
+static __always_inline bool of_maybe_named(const struct vgl_open_filter *of, struct dentry *d,
+					   __u32 kind)
+{
+	__u32 len;
+	__u64 w;
+
+	if (!dentry_name_key(d, &len, &w) || of_bloom(of, kind, len, w))
+		return true;
+	if (kind != VGL_OF_NAME)
+		return false;
+	for (__u32 p = 1; p <= 8; p++)
+		if ((of->prefix8_lens & (1ULL << p)) && len >= p &&
+		    of_bloom(of, VGL_OF_NAME_PREFIX, p, w))
+			return true;
+	return false;
+}
+
+/*
  * Set bits of the directories above the file (its parent, theirs, ...),
  * crossing mounts, up to the task's root. *complete is false when the walk
  * stopped short: the bits are then unknown. Global: verified once.
@@ -640,7 +722,7 @@ static __always_inline bool of_match(const struct vgl_open_filter *of, __u64 fac
  * The directories above the file cost a walk: they are looked at only when
  * a term would match if they were right.
  */
-static __always_inline bool open_wanted(struct task_struct *task, struct file *f, __u32 flags,
+static __always_inline bool open_wanted(struct task_struct *task /* BTF */, struct file *f, __u32 flags,
 					long ret)
 {
 	__u32 zero = 0, gen;
@@ -667,7 +749,7 @@ static __always_inline bool open_wanted(struct task_struct *task, struct file *f
 		facts |= 1ULL << VGL_OF_FAILED;
 	if (of->uses_chroot) {
 		/* trusted pointers: plain loads, no helper call per field */
-		struct inode *root = bpf_get_current_task_btf()->fs->root.dentry->d_inode;
+		struct inode *root = task->fs->root.dentry->d_inode;
 
 		if (!root || root->i_ino != of->root_ino || root->i_sb->s_dev != of->root_dev)
 			facts |= 1ULL << VGL_OF_CHROOTED;
@@ -681,9 +763,11 @@ static __always_inline bool open_wanted(struct task_struct *task, struct file *f
 		return of_match(of, facts, known);
 	}
 	/* 2: the file's own name (most reads end here) */
-	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	struct dentry *parent;
+	bool mount_root;
+	struct dentry *d = file_dentry(f, &parent, &mount_root);
 
-	if (of->name_bits)
+	if (of->name_bits && of_maybe_named(of, d, VGL_OF_NAME))
 		facts |= of_name_bits(BPF_CORE_READ(d, d_name.name), VGL_OF_NAME,
 				      VGL_OF_NAME_PREFIX, of->prefix_lens, gen);
 	/* a name in no set (the common case): one lookup instead of the terms */
@@ -695,12 +779,10 @@ static __always_inline bool open_wanted(struct task_struct *task, struct file *f
 	}
 	/* 3: its directory and the opener */
 	if (of->parent_bits) {
-		struct dentry *parent = BPF_CORE_READ(d, d_parent);
-
 		/* at a mount's root the dentry's parent is not the path's */
-		if (parent == d || parent == BPF_CORE_READ(f, f_path.mnt, mnt_root))
+		if (mount_root)
 			known &= ~of->parent_bits;
-		else
+		else if (of_maybe_named(of, parent, VGL_OF_PARENT))
 			facts |= of_name_bits(BPF_CORE_READ(parent, d_name.name), VGL_OF_PARENT,
 					      0, 0, gen);
 	}
@@ -736,6 +818,7 @@ static __always_inline bool open_wanted(struct task_struct *task, struct file *f
  * mode_arg are argument numbers, or -1 for AT_FDCWD and for mode_val.
  */
 struct open_args {
+	struct task_struct *task;	/* current, a BTF pointer */
 	struct pt_regs *regs;
 	int dfd_arg, path_arg, mode_arg;
 	__u32 mode_val;
@@ -744,17 +827,17 @@ struct open_args {
 static __always_inline int open_emit(struct trace_event_raw_sys_exit *ctx, __u16 nr,
 				     const struct open_args *a, __u32 flags)
 {
-	struct task_struct *task = current_task();
+	struct task_struct *task = a->task;
 	bool creating = flags & (O_CREAT_ | O_TMPFILE_);
 	long ret = ctx->ret;
 	struct file *f = NULL;
 	struct vgl_file *b;
 	struct ev ev;
 
-	if (is_self())
+	if (task->tgid == self_tgid)
 		return 0;
 	if (ret >= 0) {
-		struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
+		struct fdtable *fdt = task->files->fdt;
 
 		if ((unsigned int)ret < fdt->max_fds)
 			f = fdt->fd[ret & 0xfffff];
@@ -768,9 +851,9 @@ static __always_inline int open_emit(struct trace_event_raw_sys_exit *ctx, __u16
 	}
 	if (!ev_begin(&ev))
 		return 0;
-	int dfd = a->dfd_arg < 0 ? AT_FDCWD_ : (int)sys_arg(a->regs, a->dfd_arg);
-	const char *upath = (const char *)sys_arg(a->regs, a->path_arg);
-	__u32 mode = a->mode_arg < 0 ? a->mode_val : sys_arg(a->regs, a->mode_arg);
+	int dfd = a->dfd_arg < 0 ? AT_FDCWD_ : (int)cur_sys_arg(a->regs, a->dfd_arg);
+	const char *upath = (const char *)cur_sys_arg(a->regs, a->path_arg);
+	__u32 mode = a->mode_arg < 0 ? a->mode_val : cur_sys_arg(a->regs, a->mode_arg);
 
 	ev_init(&ev, VGL_EV_OPEN, sizeof(*b))->ret = ret;
 	b = ev_body(&ev);
@@ -800,27 +883,30 @@ static __always_inline int open_emit(struct trace_event_raw_sys_exit *ctx, __u16
 SEC("tracepoint/syscalls/sys_exit_open")
 int vgl_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
 {
-	struct open_args a = { current_regs(), -1, 0, 2, 0 };
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct open_args a = { t, task_regs(t), -1, 0, 2, 0 };
 
-	return open_emit(ctx, NR_open, &a, sys_arg(a.regs, 1));
+	return open_emit(ctx, NR_open, &a, cur_sys_arg(a.regs, 1));
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat")
 int vgl_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
-	struct open_args a = { current_regs(), 0, 1, 3, 0 };
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct open_args a = { t, task_regs(t), 0, 1, 3, 0 };
 
-	return open_emit(ctx, NR_openat, &a, sys_arg(a.regs, 2));
+	return open_emit(ctx, NR_openat, &a, cur_sys_arg(a.regs, 2));
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
 int vgl_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 {
-	struct open_args a = { current_regs(), 0, 1, -1, 0 };
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct open_args a = { t, task_regs(t), 0, 1, -1, 0 };
 	struct open_how how = {};
 
 	/* flags and mode lead every version of struct open_how */
-	bpf_probe_read_user(&how, 2 * sizeof(__u64), (void *)sys_arg(a.regs, 2));
+	bpf_probe_read_user(&how, 2 * sizeof(__u64), (void *)cur_sys_arg(a.regs, 2));
 	a.mode_val = how.mode;
 	return open_emit(ctx, NR_openat2, &a, how.flags);
 }
@@ -828,7 +914,8 @@ int vgl_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_exit_creat")
 int vgl_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
 {
-	struct open_args a = { current_regs(), -1, 0, 1, 0 };
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct open_args a = { t, task_regs(t), -1, 0, 1, 0 };
 
 	return open_emit(ctx, NR_creat, &a, O_CREAT_ | O_WRONLY_ | O_TRUNC_);
 }

@@ -55,10 +55,20 @@ int BPF_PROG(probe_bpf_loop, struct task_struct *p)
 	return 0;
 }
 
+/* Where the registers sit on the task's stack (features_pt_regs_offset()):
+ * both addresses, for the caller that triggered the probe to subtract. */
+__u64 probe_regs_addr, probe_stack_addr;
+__u32 probe_caller;
+
 SEC("tracepoint/syscalls/sys_enter_getppid")
 int probe_task_pt_regs(void *ctx)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
 
+	if (probe_caller && t->pid == probe_caller) {
+		probe_regs_addr = (__u64)regs;
+		probe_stack_addr = (__u64)t->stack;
+	}
 	return regs ? 0 : 1;
 }

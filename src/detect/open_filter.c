@@ -109,6 +109,40 @@ static uint64_t fnv(const char *s, size_t len)
 	return h;
 }
 
+/* The Bloom key of a name: its first min(len, 8) bytes (vigil_abi.h). */
+static uint64_t name_word(const char *s, size_t len)
+{
+	uint64_t w = 0;
+
+	memcpy(&w, s, len < 8 ? len : 8);
+	return w;
+}
+
+static void bloom_set(struct vgl_open_filter *set, unsigned int kind, size_t len, uint64_t word)
+{
+	uint32_t b = vgl_of_bloom_bit(kind, len, word & vgl_of_word_mask(len));
+
+	set->bloom[b / 64] |= 1ULL << (b % 64);
+}
+
+/* What the kernel's first probe needs to know of a name in a set. */
+static void bloom_add(struct vgl_open_filter *set, unsigned int kind, const char *s, size_t len)
+{
+	switch (kind) {
+	case VGL_OF_NAME:
+	case VGL_OF_PARENT:
+		bloom_set(set, kind, len, name_word(s, len));
+		break;
+	case VGL_OF_NAME_PREFIX: {
+		size_t p = len < 8 ? len : 8;
+
+		bloom_set(set, kind, p, name_word(s, p));
+		set->prefix8_lens |= 1ULL << p;
+		break;
+	}
+	}
+}
+
 static int name_add(struct open_filter *f, unsigned int kind, const char *s, size_t len,
 		    unsigned int bit)
 {
@@ -120,6 +154,7 @@ static int name_add(struct open_filter *f, unsigned int kind, const char *s, siz
 			f->names[i].bits |= 1ULL << bit;
 			return 0;
 		}
+	bloom_add(&f->set, kind, s, len);
 	nv = realloc(f->names, (f->nnames + 1) * sizeof(*nv));
 	if (!nv)
 		return -ENOMEM;
@@ -651,6 +686,30 @@ static uint64_t name_facts(const struct open_filter *f, unsigned int kind, const
 	return bits;
 }
 
+static bool bloom_test(const struct vgl_open_filter *set, unsigned int kind, size_t len,
+		       uint64_t word)
+{
+	uint32_t b = vgl_of_bloom_bit(kind, len, word & vgl_of_word_mask(len));
+
+	return set->bloom[b / 64] & (1ULL << (b % 64));
+}
+
+bool open_filter_maybe_named(const struct open_filter *f, unsigned int kind, const char *name)
+{
+	size_t len = strlen(name);
+	uint64_t w = name_word(name, len);
+
+	if (bloom_test(&f->set, kind, len, w))
+		return true;
+	if (kind != VGL_OF_NAME)
+		return false;
+	for (size_t p = 1; p <= 8; p++)
+		if ((f->set.prefix8_lens & (1ULL << p)) && len >= p &&
+		    bloom_test(&f->set, VGL_OF_NAME_PREFIX, p, w))
+			return true;
+	return false;
+}
+
 uint64_t open_filter_facts(const struct open_filter *f, uint32_t flags, bool failed,
 			   const char *name, const char *parent, const char *comm, uint64_t *known)
 {
@@ -668,13 +727,14 @@ uint64_t open_filter_facts(const struct open_filter *f, uint32_t flags, bool fai
 		facts |= F(VGL_OF_FAILED);
 	if (comm)
 		facts |= name_facts(f, VGL_OF_COMM, comm, false);
-	if (name)
+	/* as the kernel: a name the Bloom filter rules out is not looked up */
+	if (name && open_filter_maybe_named(f, VGL_OF_NAME, name))
 		facts |= name_facts(f, VGL_OF_NAME, name, true);
-	else
+	else if (!name)
 		*known &= ~f->set.name_bits;
-	if (parent)
+	if (parent && open_filter_maybe_named(f, VGL_OF_PARENT, parent))
 		facts |= name_facts(f, VGL_OF_PARENT, parent, false);
-	else
+	else if (!parent)
 		*known &= ~f->set.parent_bits;
 	return facts;
 }

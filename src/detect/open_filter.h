@@ -45,6 +45,10 @@ void open_filter_free(struct open_filter *f);
 uint64_t open_filter_facts(const struct open_filter *f, uint32_t flags, bool failed,
 			   const char *name, const char *parent, const char *comm, uint64_t *known);
 
+/* The kernel's first probe: false when name is surely in no set of kind
+ * (VGL_OF_NAME: exact or by prefix; VGL_OF_PARENT). */
+bool open_filter_maybe_named(const struct open_filter *f, unsigned int kind, const char *name);
+
 /* The ancestor bits of a file below directories dirs[0..n) (root first). */
 uint64_t open_filter_ancestor_facts(const struct open_filter *f, const char *const *dirs, size_t n);
 

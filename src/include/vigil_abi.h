@@ -589,6 +589,30 @@ enum vgl_of_name_kind {
 #define VGL_OF_NAME_SCAN	64	/* bytes of a name the kernel hashes */
 #define VGL_OF_TERMS_MAX	64
 
+/*
+ * Before hashing a name the kernel asks a Bloom filter (one probe) keyed by
+ * the name's length and its first 8 bytes, both read from the dentry
+ * without a helper call: most opens name nothing in any set and stop there.
+ * A name's key: its first min(len, 8) bytes, little-endian, zero-padded; a
+ * prefix of p bytes is entered as its first min(p, 8) (prefix8_lens).
+ */
+#define VGL_OF_BLOOM_LOG2	14
+#define VGL_OF_BLOOM_BITS	(1U << VGL_OF_BLOOM_LOG2)
+
+static inline __u64 vgl_of_word_mask(__u32 len)
+{
+	return len >= 8 ? ~0ULL : (1ULL << (len * 8)) - 1;
+}
+
+static inline __u32 vgl_of_bloom_bit(__u32 kind, __u32 len, __u64 word)
+{
+	__u64 h = (word ^ ((__u64)kind << 56) ^ ((__u64)len << 40)) * 0x9E3779B97F4A7C15ULL;
+
+	h ^= h >> 29;
+	h *= 0xBF58476D1CE4E5B9ULL;
+	return h >> (64 - VGL_OF_BLOOM_LOG2);
+}
+
 struct vgl_open_filter {
 	__u32 nterms;
 	__u32 all;		/* 1: every open (a trace, or a rule the filter cannot narrow) */
@@ -605,7 +629,9 @@ struct vgl_open_filter {
 	__u64 root_ino;		/* the host's root directory (/proc/1/root) */
 	__u32 root_dev;		/* kernel dev_t */
 	__u32 _pad;
+	__u64 prefix8_lens;	/* bit n (1..8): a prefix is entered by its first n bytes */
 	struct vgl_enf_term terms[VGL_OF_TERMS_MAX];
+	__u64 bloom[VGL_OF_BLOOM_BITS / 64];	/* names of the NAME, NAME_PREFIX, PARENT sets */
 };
 
 struct vgl_open_filter_conf {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -94,6 +95,30 @@ static int try_program(const char *name, const char **stage)
 		close(cg);
 	probe_bpf__destroy(skel);
 	return err;
+}
+
+uint64_t features_pt_regs_offset(void)
+{
+	struct probe_bpf *skel = probe_bpf__open();
+	struct bpf_program *prog;
+	struct bpf_link *link = NULL;
+	uint64_t off = 0;
+
+	if (!skel)
+		return 0;
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, prog == skel->progs.probe_task_pt_regs);
+	skel->bss->probe_caller = syscall(SYS_gettid);
+	if (!probe_bpf__load(skel) &&
+	    (link = bpf_program__attach(skel->progs.probe_task_pt_regs))) {
+		syscall(SYS_getppid);	/* not getppid(): a libc may cache it */
+		if (skel->bss->probe_regs_addr > skel->bss->probe_stack_addr &&
+		    skel->bss->probe_regs_addr - skel->bss->probe_stack_addr < (1U << 20))
+			off = skel->bss->probe_regs_addr - skel->bss->probe_stack_addr;
+	}
+	bpf_link__destroy(link);
+	probe_bpf__destroy(skel);
+	return off;
 }
 
 static void set(struct features *fs, enum feature_id id, const char *name, const char *use,

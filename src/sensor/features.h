@@ -9,6 +9,7 @@
 #define VIGIL_FEATURES_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum feature_id {
@@ -45,6 +46,11 @@ struct features {
 
 /* Try every feature. Never fails: unknown is reported as "no". */
 void features_probe(struct features *out);
+
+/* Where a task's user registers sit above its stack base, measured by a
+ * probe program; 0 when it cannot be. The open hooks read syscall
+ * arguments there instead of calling bpf_task_pt_regs(). */
+uint64_t features_pt_regs_offset(void);
 
 void features_print_table(const struct features *fs, FILE *f);
 

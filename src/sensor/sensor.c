@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 #include "log.h"
 #include "sensor/sensor.h"
+#include "sensor/features.h"
 #include "vigil.skel.h"
 
 #define TRACEFS "/sys/kernel/tracing"
@@ -131,6 +132,9 @@ int sensor_open(struct sensor **out, const struct sensor_opts *opts)
 	}
 	s->boot_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
 	s->skel->rodata->self_tgid = getpid();
+	s->skel->rodata->pt_regs_stack_off = features_pt_regs_offset();
+	log_debug("syscall registers: %s", s->skel->rodata->pt_regs_stack_off ?
+		  "at a measured offset from the stack base" : "through bpf_task_pt_regs()");
 	s->skel->rodata->agent_start_real_ns = clock_ns(CLOCK_REALTIME);
 	s->skel->rodata->boot_to_real_ns = s->boot_to_real_ns;
 	if (opts->ringbuf_bytes)

@@ -131,6 +131,36 @@ static void test_scope_and_comm(void **state)
 	assert_true(sent(O_RDONLY, false, "/etc/hosts", "sshd"));
 }
 
+/* The kernel's first probe: names of the sets always pass it, names of no
+ * set mostly do not (the default policy's sets, a storm's file names). */
+static void test_bloom_first_probe(void **state)
+{
+	struct policy_source src[POLICY_DEFAULTS_MAX];
+	struct ruleset_opts o = { src, policy_defaults(src, POLICY_DEFAULTS_MAX), NULL, 0 };
+	struct diags d = { 0 };
+	char name[16];
+	int passed = 0;
+
+	assert_int_equal(ruleset_build(&o, &rs, &d), 0);
+	diags_free(&d);
+	assert_int_equal(open_filter_build(rs, &of), 0);
+	assert_false(of->set.all);
+	assert_true(open_filter_maybe_named(of, VGL_OF_NAME, "shadow"));
+	assert_true(open_filter_maybe_named(of, VGL_OF_PARENT, ".ssh"));
+	assert_true(sent(O_WRONLY, false, "/root/.ssh/authorized_keys", "sh"));
+	assert_true(sent(O_RDONLY, false, "/etc/shadow", "cat"));
+	assert_true(sent(O_WRONLY, false, "/etc/cron.d/job", "sh"));
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "f%03d", i);
+		passed += open_filter_maybe_named(of, VGL_OF_NAME, name);
+		snprintf(name, sizeof(name), "d%03d", i);
+		passed += open_filter_maybe_named(of, VGL_OF_PARENT, name);
+	}
+	/* ~100 names in 16384 bits, up to three probes a name: ~2% pass */
+	assert_true(passed < 60);
+	assert_false(sent(O_RDONLY, false, "/tmp/bench/d07/f042", "storm"));
+}
+
 static void test_bits_shared_when_used_up(void **state)
 {
 	char yaml[16384];
@@ -155,6 +185,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_what_cannot_be_narrowed, teardown),
 		cmocka_unit_test_teardown(test_scope_and_comm, teardown),
 		cmocka_unit_test_teardown(test_bits_shared_when_used_up, teardown),
+		cmocka_unit_test_teardown(test_bloom_first_probe, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
