@@ -74,6 +74,7 @@ struct agent {
 	bool enforced_alerted;		/* this record's enforced rule has alerted */
 	bool stream_events;		/* with an engine: write events too */
 	bool syscall_fallback;		/* raw sys_exit for syscalls without tracepoints */
+	const char *event_loop_priority; /* normal, high, realtime (default, NULL) */
 	struct open_filter *open_filter;	/* opens the rules could match (in the kernel) */
 	struct scanner *scanner;		/* periodic integrity scans (NULL: none) */
 	unsigned int open_filter_gen;

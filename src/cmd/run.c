@@ -91,6 +91,7 @@ static void report_restart_settings(const struct vigil_config *old, const struct
 	};
 	static const struct { const char *name; size_t off; } strings[] = {
 		{ "pin_dir", offsetof(struct vigil_config, pin_dir) },
+		{ "event_loop_priority", offsetof(struct vigil_config, event_loop_priority) },
 		{ "metrics.address", offsetof(struct vigil_config, metrics_address) },
 		{ "outputs.file.path", offsetof(struct vigil_config, outputs.file.path) },
 		{ "outputs.syslog.address", offsetof(struct vigil_config, outputs.syslog.address) },
@@ -254,6 +255,7 @@ static int apply_config(struct agent *a, struct vigil_config *cfg)
 	metrics_addr = metrics_flag ? metrics_flag : cfg->metrics_address;
 	a->stream_events = events_flag || cfg->events;
 	a->syscall_fallback = cfg->syscall_fallback;
+	a->event_loop_priority = cfg->event_loop_priority;
 	policy_opts_merge(&run_policy, &flag_policy, cfg);
 	return 0;
 }

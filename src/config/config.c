@@ -244,6 +244,7 @@ static void read_mapping(struct reader *r, yaml_node_t *v, const char *prefix,
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const formats[] = { "json", "text", NULL };
+static const char *const priorities[] = { "normal", "high", "realtime", NULL };
 static const char *const webhook_formats[] = { "vigil", "falco", NULL };
 static const char *const severities[] = { "info", "low", "medium", "high", "critical", NULL };
 
@@ -468,6 +469,7 @@ static const struct key top_keys[] = {
 	KEY(struct vigil_config, "pin_dir", K_PATH, pin_dir),
 	KEY(struct vigil_config, "events", K_BOOL, events),
 	KEY(struct vigil_config, "syscall_fallback", K_BOOL, syscall_fallback),
+	KEYCHOICE(struct vigil_config, "event_loop_priority", event_loop_priority, priorities),
 	SECTION(struct vigil_config, "policy", policy_default, read_policy),
 	SECTION(struct vigil_config, "containers", containers, read_containers),
 	SECTION(struct vigil_config, "metrics", metrics_address, read_metrics),

@@ -84,6 +84,7 @@ struct vigil_config {
 	char *pin_dir;
 	bool events;			/* write events too */
 	bool syscall_fallback;		/* raw sys_exit for syscalls without tracepoints */
+	char *event_loop_priority;	/* normal, high, realtime; NULL: realtime */
 	/* policy */
 	bool policy_default_set, policy_default;
 	struct config_list policy_files;
