@@ -11,9 +11,11 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <bpf/bpf.h>
 #include "agent.h"
 #include "decode/decode.h"
 #include "log.h"
+#include "detect/socket_filter.h"
 #include "output/alert.h"
 #include "output/format.h"
 #include "sensor/features.h"
@@ -467,6 +469,25 @@ int agent_filter_opens(struct agent *a, const struct ruleset *rs)
 			 "(%u terms, %zu names)", f->set.nterms, f->nnames);
 	open_filter_free(a->open_filter);
 	a->open_filter = f;
+	return 0;
+}
+
+int agent_filter_sockets(struct agent *a, const struct ruleset *rs)
+{
+	const char *why = NULL;
+	uint32_t zero = 0, special_only = !socket_filter_needs_all(rs, &why);
+	int fd = sensor_map_fd(a->sensor, "socket_filter");
+
+	if (fd < 0 || bpf_map_update_elem(fd, &zero, &special_only, BPF_ANY)) {
+		log_error("cannot load the socket filter: %s", fd < 0 ? "no map" : strerror(errno));
+		return fd < 0 ? fd : -errno;
+	}
+	if (!(rs->events & EVENT_BIT(VGL_EV_SOCKET)))
+		return 0;
+	if (special_only)
+		log_info("socket filter: the kernel sends only raw and packet sockets");
+	else
+		log_info("socket filter: every socket is sent (%s can match an ordinary one)", why);
 	return 0;
 }
 

@@ -104,6 +104,8 @@ const struct container_info *agent_container_of(void *ctx, uint64_t cgroup_id);
 
 /* Let the kernel send only the opens rs's rules could match. 0 or -errno. */
 int agent_filter_opens(struct agent *a, const struct ruleset *rs);
+/* Tell the kernel whether the rules can match ordinary sockets (socket_filter.h). */
+int agent_filter_sockets(struct agent *a, const struct ruleset *rs);
 
 /* Attach the hooks the filter's event types need. */
 int agent_select(struct agent *a, event_mask_t mask);

@@ -223,14 +223,29 @@ static __always_inline void net_finish(struct ev *ev, struct vgl_net *n)
 	ev_end(ev);
 }
 
+/* [0] 1: the rules match only raw and packet sockets, so only those are
+ * sent (src/detect/socket_filter.c decides; a trace sends all) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} socket_filter SEC(".maps");
+
 SEC("tracepoint/syscalls/sys_exit_socket")
 int vgl_sys_exit_socket(struct trace_event_raw_sys_exit *ctx)
 {
 	struct pt_regs *regs = current_regs();
+	__u32 zero = 0, *special_only = bpf_map_lookup_elem(&socket_filter, &zero);
 	struct vgl_net *n;
 	struct sock *sk;
 	struct ev ev;
 
+	if (special_only && *special_only &&
+	    (sys_arg(regs, 1) & SOCK_TYPE_MASK_) != SOCK_RAW_ && sys_arg(regs, 0) != AF_PACKET_) {
+		count(VGL_CNT_FILTERED);
+		return 0;
+	}
 	n = net_begin(&ev, VGL_EV_SOCKET, ctx->ret);
 	if (!n)
 		return 0;

@@ -153,8 +153,8 @@ static int run_reload(struct agent *a)
 		return -1;
 	}
 	a->filter.events = rs->events;
-	if (!a->stream_events && agent_filter_opens(a, rs))
-		log_error("reload: the open filter was not updated; see above");
+	if (!a->stream_events && (agent_filter_opens(a, rs) | agent_filter_sockets(a, rs)))
+		log_error("reload: the open or socket filter was not updated; see above");
 	agent_select(a, rs->events | forensics_mask);
 	if (a->responder && respond_reload(a->responder, rs))
 		log_error("reload: enforcement of the new rules failed; see above");
@@ -438,6 +438,8 @@ int cmd_run(int argc, char **argv)
 	 * those they could match */
 	if (!err && !a.stream_events)
 		err = agent_filter_opens(&a, rs);
+	if (!err && !a.stream_events)
+		err = agent_filter_sockets(&a, rs);
 	if (!err)
 		err = agent_select(&a, mask);
 	if (!err) {

@@ -131,3 +131,30 @@ pass "SIGHUP: configuration and policies reload together; a broken file keeps wh
 grep -q "is off (syscall_fallback: true turns it on)" "$WORK/plain.err" ||
 	fail "the log does not say the syscall fallback is off"
 pass "syscall fallback: off unless configured, and the log says so"
+
+# ---- the ring-buffer reader's priority (event_loop_priority): realtime by
+# default, nice -10 for high, untouched for normal, a bad value named
+# loop_policy PID: the scheduling policy and nice of the event loop (the main thread)
+loop_policy() {
+	local stat
+	stat=$(sed 's/.*) //' "/proc/$1/task/$1/stat")
+	# fields after the comm: 17 = nice, 39 = policy (0 other, 1 fifo)
+	awk '{print $39 " " $17}' <<<"$stat"
+}
+for prio in default realtime high normal; do
+	if [ "$prio" = default ]; then : >"$WORK/prio.yaml"; else
+		printf 'event_loop_priority: %s\n' "$prio" >"$WORK/prio.yaml"; fi
+	vigil_run_start --config "$WORK/prio.yaml"
+	got=$(loop_policy "$VIGIL_PID")
+	vigil_stop
+	case "$prio" in
+	default | realtime) want="1 0" ;;
+	high) want="0 -10" ;;
+	normal) want="0 0" ;;
+	esac
+	[ "$got" = "$want" ] || fail "event_loop_priority $prio: policy and nice '$got', want '$want'"
+done
+printf 'event_loop_priority: urgent\n' >"$WORK/prio.yaml"
+"$VIGIL" config check "$WORK/prio.yaml" >"$WORK/check.out" 2>&1 && fail "config check accepted priority 'urgent'"
+grep -q "prio.yaml:1:" "$WORK/check.out" || fail "bad priority not placed: $(cat "$WORK/check.out")"
+pass "event_loop_priority: SCHED_FIFO by default, nice -10 for high, normal untouched, bad values named"

@@ -24,3 +24,10 @@ pass "probe table: every feature reported with a reason"
 "$VIGIL" trace -e exec -d 1 -o /dev/null 2>"$WORK/start.err" || fail "trace failed"
 grep -q "kernel features: .*tp_btf yes" "$WORK/start.err" || fail "no feature summary at start"
 pass "start-up logs the feature summary"
+
+# the open hooks read syscall arguments at an offset measured at start-up
+# (no helper call); on this kernel the measurement must succeed
+"$VIGIL" trace -v -e open -d 1 -o /dev/null 2>"$WORK/regs.err" || fail "trace -v failed"
+grep -q "syscall registers: at a measured offset from the stack base" "$WORK/regs.err" ||
+	fail "the registers' offset was not measured: $(grep 'syscall registers' "$WORK/regs.err")"
+pass "syscall registers found at a measured offset from the task's stack"
