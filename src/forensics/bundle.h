@@ -62,6 +62,7 @@ struct worker {
 	struct incidents_stats *st;	/* the worker's counters (owner locks) */
 	pthread_mutex_t *lock;
 	uint64_t disk_bytes;		/* estimate between retention passes */
+	uint64_t retention_ns;		/* CLOCK_MONOTONIC of the last pass */
 };
 
 /* Handle one job (worker thread). Frees the job. */
@@ -72,6 +73,9 @@ void worker_close_all(struct worker *w);
 
 /* Retention now: at start and after each bundle. */
 void worker_retention(struct worker *w);
+/* The writers' path: retention that also frees room bytes, unless a pass
+ * ran within the last second. */
+void worker_retention_soon(struct worker *w, uint64_t room);
 
 void job_free(struct job *j);
 
