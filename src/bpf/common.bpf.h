@@ -325,17 +325,16 @@ static __always_inline void ev_put_empty(struct ev *ev)
  * when the ring fills: then the reader is awake already, and forcing one
  * per record is exactly the cost this avoids.
  */
-/* Bulk types (file operations, the process lifecycle around an exec,
- * sockets and connections: the storms) are coalesced. The rest (exec,
+/* Bulk types (file operations, sockets and connections: the storms) are
+ * coalesced. Fork and exit are silent (VGL_SILENT_TYPES). The rest (exec,
  * privilege and kernel events: rare, and what most alerts are made of)
- * wake an idle reader at once. */
+ * wake the reader at once (urgent_wakeup_flags()). */
 #define VGL_COALESCED_TYPES						\
 	((1ULL << VGL_EV_OPEN) | (1ULL << VGL_EV_UNLINK) | (1ULL << VGL_EV_RENAME) |	\
 	 (1ULL << VGL_EV_LINK) | (1ULL << VGL_EV_SYMLINK) | (1ULL << VGL_EV_CHMOD) |	\
 	 (1ULL << VGL_EV_CHOWN) | (1ULL << VGL_EV_TRUNCATE) | (1ULL << VGL_EV_UTIMES) |	\
-	 (1ULL << VGL_EV_FORK) | (1ULL << VGL_EV_EXIT) | (1ULL << VGL_EV_SOCKET) |		\
-	 (1ULL << VGL_EV_CONNECT) | (1ULL << VGL_EV_ACCEPT) | (1ULL << VGL_EV_BIND) |	\
-	 (1ULL << VGL_EV_LISTEN) | (1ULL << VGL_EV_MMAP_EXEC))
+	 (1ULL << VGL_EV_SOCKET) | (1ULL << VGL_EV_CONNECT) | (1ULL << VGL_EV_ACCEPT) |	\
+	 (1ULL << VGL_EV_BIND) | (1ULL << VGL_EV_LISTEN) | (1ULL << VGL_EV_MMAP_EXEC))
 
 /*
  * Alert-class records (exec, privilege and kernel events): the kernel wakes
