@@ -478,9 +478,11 @@ int agent_filter_sockets(struct agent *a, const struct ruleset *rs)
 	uint32_t zero = 0, special_only = !socket_filter_needs_all(rs, &why);
 	int fd = sensor_map_fd(a->sensor, "socket_filter");
 
-	if (fd < 0 || bpf_map_update_elem(fd, &zero, &special_only, BPF_ANY)) {
-		log_error("cannot load the socket filter: %s", fd < 0 ? "no map" : strerror(errno));
-		return fd < 0 ? fd : -errno;
+	int err = fd < 0 ? fd : bpf_map_update_elem(fd, &zero, &special_only, BPF_ANY) ? -errno : 0;
+
+	if (err) {
+		log_error("cannot load the socket filter: %s", strerror(-err));
+		return err;
 	}
 	if (!(rs->events & EVENT_BIT(VGL_EV_SOCKET)))
 		return 0;

@@ -722,8 +722,8 @@ static __always_inline bool of_match(const struct vgl_open_filter *of, __u64 fac
  * The directories above the file cost a walk: they are looked at only when
  * a term would match if they were right.
  */
-static __always_inline bool open_wanted(struct task_struct *task /* BTF */, struct file *f, __u32 flags,
-					long ret)
+static __always_inline bool open_wanted(struct task_struct *task /* BTF */, struct file *f,
+					__u32 flags, long ret)
 {
 	__u32 zero = 0, gen;
 	struct vgl_open_filter_conf *conf = bpf_map_lookup_elem(&open_filter_conf, &zero);

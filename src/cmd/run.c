@@ -153,8 +153,12 @@ static int run_reload(struct agent *a)
 		return -1;
 	}
 	a->filter.events = rs->events;
-	if (!a->stream_events && (agent_filter_opens(a, rs) | agent_filter_sockets(a, rs)))
-		log_error("reload: the open or socket filter was not updated; see above");
+	if (!a->stream_events) {
+		int opens = agent_filter_opens(a, rs), sockets = agent_filter_sockets(a, rs);
+
+		if (opens || sockets)
+			log_error("reload: the open or socket filter was not updated; see above");
+	}
 	agent_select(a, rs->events | forensics_mask);
 	if (a->responder && respond_reload(a->responder, rs))
 		log_error("reload: enforcement of the new rules failed; see above");
