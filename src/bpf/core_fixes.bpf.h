@@ -105,8 +105,8 @@ static __always_inline void hdr_fill_task(struct vgl_hdr *h, struct task_struct 
  * as untrusted memory) made one it allows plain loads through: the verifier
  * turns the call into a move (6.2+). Use only where the kernel has it; the
  * loads become exception-safe probe loads, not helper calls. Only
- * file.bpf.c may use it: the libbpf 1.1 linker refused net.bpf.c's object
- * once a second object referenced the same kfunc extern.
+ * file.bpf.c uses it: when net.bpf.c used it too, the libbpf 1.1 linker
+ * failed on net.bpf.o (EINVAL), likely over the shared kfunc extern.
  */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define btf_cast(p, type) ((type *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(type)))
