@@ -606,11 +606,10 @@ static inline __u64 vgl_of_word_mask(__u32 len)
 
 static inline __u32 vgl_of_bloom_bit(__u32 kind, __u32 len, __u64 word)
 {
-	__u64 h = (word ^ ((__u64)kind << 56) ^ ((__u64)len << 40)) * 0x9E3779B97F4A7C15ULL;
+	/* one multiply: the top bits of the product depend on every input bit */
+	__u64 h = (word ^ ((__u64)kind << 56) ^ ((__u64)len << 48)) * 0x9E3779B97F4A7C15ULL;
 
-	h ^= h >> 29;
-	h *= 0xBF58476D1CE4E5B9ULL;
-	return h >> (64 - VGL_OF_BLOOM_LOG2);
+	return (h ^ (h >> 32)) >> (64 - VGL_OF_BLOOM_LOG2);
 }
 
 struct vgl_open_filter {
