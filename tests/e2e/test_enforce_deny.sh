@@ -145,9 +145,9 @@ grep -q "watching execs on the filesystem of $ROOTFS" "$WORK/vigil.err" ||
 	fail "vigil did not watch the container's root filesystem"
 runc exec "$ID" /bin/sh -c \
 	'cp /bin/busybox /tmp/drifted; /tmp/drifted true; echo "rc=$?"; /bin/busybox true && echo image-ok' \
-	>"$WORK/drift.out" 2>&1
-grep -q "Operation not permitted" "$WORK/drift.out" ||
-	fail "the drifted binary was not refused: $(cat "$WORK/drift.out")"
+	>"$WORK/drift.out" 2>"$WORK/drift.err"	# apart: runc relays the two in any order
+grep -q "Operation not permitted" "$WORK/drift.err" ||
+	fail "the drifted binary was not refused: $(cat "$WORK/drift.out" "$WORK/drift.err")"
 grep -q "^rc=126" "$WORK/drift.out" || fail "drift: no failed exec: $(cat "$WORK/drift.out")"
 grep -q "^image-ok" "$WORK/drift.out" || fail "a file from the image did not run: $(cat "$WORK/drift.out")"
 [ "$(runc state "$ID" | jq -r .status)" = running ] || fail "the container's init did not survive"
@@ -166,8 +166,9 @@ done
 grep -q "watching execs on the filesystem of /proc/[0-9]*/root (container root)" "$WORK/vigil.err" ||
 	fail "vigil did not watch the kubepods container's root filesystem"
 runc exec "$ID2" /bin/sh -c 'cp /bin/busybox /tmp/drifted2; /tmp/drifted2 true; echo "rc=$?"' \
-	>"$WORK/drift2.out" 2>&1
-grep -q "^rc=126" "$WORK/drift2.out" || fail "kubepods drift: not refused: $(cat "$WORK/drift2.out")"
+	>"$WORK/drift2.out" 2>"$WORK/drift2.err"
+grep -q "^rc=126" "$WORK/drift2.out" ||
+	fail "kubepods drift: not refused: $(cat "$WORK/drift2.out" "$WORK/drift2.err")"
 pass "drift: refused in a container known by its kubepods cgroup too"
 
 vigil_stop
