@@ -117,10 +117,10 @@ $(BUILD)/vigil: $(MAIN_OBJ) $(LIB_OBJS) $(POLICY_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(POLICY_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJS) $(POLICY_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(filter-out %.h,$^) -o $@ $(LDLIBS) -lcmocka
 
 # Test helpers are static so they also run inside a bare busybox container.
 $(BUILD)/helpers/%: tests/helpers/%.c

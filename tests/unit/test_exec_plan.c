@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "respond/exec_plan.h"
+#include "policy_helper.h"
 #include "enrich/container.h"
 
 #define F(x) (1ULL << VGL_FACT_##x)
@@ -23,15 +24,7 @@ static struct exec_plan *plan;
 
 static void compile(const char *yaml)
 {
-	struct policy_source src = { "test.yaml", yaml, strlen(yaml) };
-	struct ruleset_opts o = { &src, 1, NULL, 0 };
-	struct diags d = { 0 };
-
-	if (ruleset_build(&o, &rs, &d)) {
-		diags_print(&d, stderr);
-		fail_msg("policy does not compile");
-	}
-	diags_free(&d);
+	rs = test_ruleset(yaml);
 	assert_int_equal(exec_plan_build(rs, &plan), 0);
 }
 

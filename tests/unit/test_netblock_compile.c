@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <cmocka.h>
 #include "respond/netblock_compile.h"
+#include "policy_helper.h"
 
 struct fixture {
 	struct ruleset *rs;
@@ -26,14 +27,7 @@ static struct fixture fx;
 /* Compile a policy (YAML text); fails the test if it does not build. */
 static const struct nb_plan *plan_of(const char *yaml)
 {
-	struct policy_source src = { "test.yaml", yaml, strlen(yaml) };
-	struct ruleset_opts o = { &src, 1, NULL, 0 };
-	struct diags d = { 0 };
-
-	if (ruleset_build(&o, &fx.rs, &d)) {
-		diags_print(&d, stderr);
-		fail_msg("test policy does not build");
-	}
+	fx.rs = test_ruleset(yaml);
 	assert_int_equal(nb_plan_build(fx.rs, 100, &fx.plan), 0);
 	return fx.plan;
 }

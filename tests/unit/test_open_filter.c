@@ -14,21 +14,14 @@
 #include <fcntl.h>
 #include <cmocka.h>
 #include "detect/open_filter.h"
+#include "policy_helper.h"
 
 static struct ruleset *rs;
 static struct open_filter *of;
 
 static void compile(const char *yaml)
 {
-	struct policy_source src = { "test.yaml", yaml, strlen(yaml) };
-	struct ruleset_opts o = { &src, 1, NULL, 0 };
-	struct diags d = { 0 };
-
-	if (ruleset_build(&o, &rs, &d)) {
-		diags_print(&d, stderr);
-		fail_msg("policy does not compile");
-	}
-	diags_free(&d);
+	rs = test_ruleset(yaml);
 	assert_int_equal(open_filter_build(rs, &of), 0);
 }
 
@@ -135,15 +128,10 @@ static void test_scope_and_comm(void **state)
  * set mostly do not (the default policy's sets, a storm's file names). */
 static void test_bloom_first_probe(void **state)
 {
-	struct policy_source src[POLICY_DEFAULTS_MAX];
-	struct ruleset_opts o = { src, policy_defaults(src, POLICY_DEFAULTS_MAX), NULL, 0 };
-	struct diags d = { 0 };
 	char name[16];
 	int passed = 0;
 
-	assert_int_equal(ruleset_build(&o, &rs, &d), 0);
-	diags_free(&d);
-	assert_int_equal(open_filter_build(rs, &of), 0);
+	compile(NULL);
 	assert_false(of->set.all);
 	assert_true(open_filter_maybe_named(of, VGL_OF_NAME, "shadow"));
 	assert_true(open_filter_maybe_named(of, VGL_OF_PARENT, ".ssh"));

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "detect/socket_filter.h"
+#include "policy_helper.h"
 
 #define RULE(id, cond) \
 	"- id: " id "\n  name: n\n  severity: high\n  output: o\n  condition: " cond "\n"
@@ -14,23 +15,10 @@
 /* Whether the rules of yaml need every socket (the default policy when NULL). */
 static bool needs_all(const char *yaml)
 {
-	struct policy_source src[POLICY_DEFAULTS_MAX];
-	struct ruleset_opts o = { src, 1, NULL, 0 };
-	struct diags d = { 0 };
-	struct ruleset *rs;
+	struct ruleset *rs = test_ruleset(yaml);
 	const char *why = NULL;
-	bool all;
+	bool all = socket_filter_needs_all(rs, &why);
 
-	if (yaml)
-		src[0] = (struct policy_source){ "test.yaml", yaml, strlen(yaml) };
-	else
-		o.nsrcs = policy_defaults(src, POLICY_DEFAULTS_MAX);
-	if (ruleset_build(&o, &rs, &d)) {
-		diags_print(&d, stderr);
-		fail_msg("policy does not compile");
-	}
-	diags_free(&d);
-	all = socket_filter_needs_all(rs, &why);
 	if (all)
 		assert_non_null(why);
 	ruleset_free(rs);
