@@ -65,17 +65,11 @@ static struct bpf_link *attach(struct bpf_program *prog, const char *name, int *
 	return bpf_program__attach(prog);
 }
 
-/* Load name alone, attach, detach. 0 or -errno; *stage says where it failed. */
-static int try_program(const char *name, const char **stage)
+/* Make program name the only one of skel to load; it, or NULL. */
+static struct bpf_program *only_program(struct probe_bpf *skel, const char *name)
 {
-	struct probe_bpf *skel = probe_bpf__open();
 	struct bpf_program *prog, *target = NULL;
-	struct bpf_link *link = NULL;
-	int err, cg = -1;
 
-	*stage = "open";
-	if (!skel)
-		return -errno;
 	bpf_object__for_each_program(prog, skel->obj) {
 		bool me = !strcmp(bpf_program__name(prog), name);
 
@@ -83,6 +77,21 @@ static int try_program(const char *name, const char **stage)
 		if (me)
 			target = prog;
 	}
+	return target;
+}
+
+/* Load name alone, attach, detach. 0 or -errno; *stage says where it failed. */
+static int try_program(const char *name, const char **stage)
+{
+	struct probe_bpf *skel = probe_bpf__open();
+	struct bpf_program *target;
+	struct bpf_link *link = NULL;
+	int err, cg = -1;
+
+	*stage = "open";
+	if (!skel)
+		return -errno;
+	target = only_program(skel, name);
 	*stage = "load";
 	err = target ? probe_bpf__load(skel) : -ENOENT;
 	if (!err) {
@@ -106,11 +115,9 @@ uint64_t features_pt_regs_offset(void)
 
 	if (!skel)
 		return 0;
-	bpf_object__for_each_program(prog, skel->obj)
-		bpf_program__set_autoload(prog, prog == skel->progs.probe_task_pt_regs);
+	prog = only_program(skel, "probe_task_pt_regs");
 	skel->bss->probe_caller = syscall(SYS_gettid);
-	if (!probe_bpf__load(skel) &&
-	    (link = bpf_program__attach(skel->progs.probe_task_pt_regs))) {
+	if (prog && !probe_bpf__load(skel) && (link = bpf_program__attach(prog))) {
 		syscall(SYS_getppid);	/* not getppid(): a libc may cache it */
 		if (skel->bss->probe_regs_addr > skel->bss->probe_stack_addr &&
 		    skel->bss->probe_regs_addr - skel->bss->probe_stack_addr < (1U << 20))
